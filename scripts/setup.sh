@@ -9,7 +9,8 @@ set -euo pipefail
 packages=(
   build-essential   # gcc, make, libc headers
   cmake ninja-build pkg-config
-  clang-19          # second compiler for generated code, sanitizer runtime
+  clang-19          # second compiler for generated code
+  libclang-rt-19-dev  # clang's ASan/UBSan runtime (only Recommended by clang-19)
   libclang-19-dev   # adjc's frontend (libclang >= 17 for operator kinds)
   llvm-19-tools     # FileCheck, not, and lit.py for the compiler tests
   libopenblas-dev   # CBLAS for the runtime's matmul
