@@ -209,6 +209,12 @@ struct Fn {
   const char *custom_pullback; /* ADJ_CUSTOM_GRAD(name), or NULL */
   Request *reqs;
   int nreqs;
+  /* Generated functions only: the AdjTape pointer variable (has_tape), and whether
+   * the function owns its tape (declares, and frees it before returning). */
+  bool has_tape;
+  bool owns_tape;
+  int tape;
+  const Fn *primal;   /* generated functions: the function they differentiate */
 };
 
 typedef struct Module {
@@ -262,6 +268,8 @@ void ir_print_module(StrBuf *sb, const Module *m);
 void ir_print_fn(StrBuf *sb, const Fn *fn);
 void ir_print_operand(StrBuf *sb, const Fn *fn, Operand o);
 void ir_print_place(StrBuf *sb, const Fn *fn, const Place *p);
+/* One instruction statement on one line, without location (dot views). */
+void ir_print_fn_stmt(StrBuf *sb, const Fn *fn, const Stmt *s);
 
 /* ---- verify.c ------------------------------------------------------------------- */
 /* Check the invariants of docs/ir.md; report each violation as an internal error

@@ -122,6 +122,11 @@ static void print_inst(StrBuf *sb, const Fn *fn, const Inst *in) {
 
 static void print_block(StrBuf *sb, const Fn *fn, const Block *b, int depth);
 
+void ir_print_fn_stmt(StrBuf *sb, const Fn *fn, const Stmt *s) {
+  if (s->kind == ST_INST)
+    print_inst(sb, fn, &s->inst);
+}
+
 static void print_stmt(StrBuf *sb, const Fn *fn, const Stmt *s, int depth) {
   indent(sb, depth);
   switch (s->kind) {

@@ -1,0 +1,231 @@
+/* activity.c — which values and which memory carry derivatives.
+ *
+ * Key idea: a flow-insensitive fixpoint. A variable is varied when some
+ * instruction writes it from a varied operand; a memory region is active when some
+ * store writes a varied value into it (or it is an active parameter's pointee);
+ * pointer variables carry the set of regions they may point into, so loads and
+ * stores through `p = w + k` reach w's region. Integer values never carry
+ * derivatives. Calls are treated conservatively: a callee given anything active
+ * returns a varied value and may write varied values through its non-const pointer
+ * arguments. Being flow-insensitive it may call too much active (costing work in
+ * the generated code), never too little (which would lose derivatives). */
+#include "ad/ad.h"
+
+#include <string.h>
+
+static int nregions(const Activity *a) { return a->nvars + 1; }
+static unsigned char *pts(const Activity *a, int v) {
+  return a->points + (size_t)v * (size_t)nregions(a);
+}
+
+static bool is_aggregate(const Type *t) { return t->kind == TY_ARRAY || t->kind == TY_STRUCT; }
+
+void act_place_regions(const Activity *a, const Fn *fn, const Place *p, unsigned char *out) {
+  memset(out, 0, (size_t)nregions(a));
+  const Var *root = &fn->vars[p->var];
+  if (root->kind == VAR_GLOBAL)
+    out[a->nvars] = 1;
+  else if (root->type->kind == TY_PTR)
+    memcpy(out, pts(a, p->var), (size_t)nregions(a));
+  else
+    out[p->var] = 1;
+}
+
+static bool any_active(const Activity *a, const unsigned char *set) {
+  for (int r = 0; r < nregions(a); r++)
+    if (set[r] && a->region[r])
+      return true;
+  return false;
+}
+
+bool act_place_active(const Activity *a, const Fn *fn, const Place *p) {
+  act_place_regions(a, fn, p, a->scratch);
+  return any_active(a, a->scratch);
+}
+
+bool act_var_active(const Activity *a, const Fn *fn, int v) {
+  const Type *t = fn->vars[v].type;
+  if (ir_type_is_float(t))
+    return a->varied[v];
+  if (t->kind == TY_PTR)
+    return any_active(a, pts(a, v));
+  if (is_aggregate(t))
+    return a->region[v] || a->varied[v];
+  return false;
+}
+
+static bool opd_varied(const Activity *a, const Fn *fn, Operand o) {
+  return o.kind == OPD_VAR && act_var_active(a, fn, o.var) &&
+         fn->vars[o.var].type->kind != TY_PTR;
+}
+
+bool act_call_active(const Activity *a, const Fn *fn, const Inst *call) {
+  for (int i = 0; i < call->ncall_args; i++) {
+    Operand o = call->call_args[i];
+    if (o.kind == OPD_VAR && act_var_active(a, fn, o.var))
+      return true;
+  }
+  return false;
+}
+
+/* Set flag *f, noting a change. */
+static void set(bool *f, bool *changed) {
+  if (!*f) {
+    *f = true;
+    *changed = true;
+  }
+}
+
+static void join(Activity *a, int dst, const unsigned char *src, bool *changed) {
+  unsigned char *d = pts(a, dst);
+  for (int r = 0; r < nregions(a); r++)
+    if (src[r] && !d[r]) {
+      d[r] = 1;
+      *changed = true;
+    }
+}
+
+static void mark_regions(Activity *a, const unsigned char *set_, bool *changed) {
+  for (int r = 0; r < nregions(a); r++)
+    if (set_[r])
+      set(&a->region[r], changed);
+}
+
+/* Transfer function of one instruction. */
+static void inst(Activity *a, const Fn *fn, const Inst *in, bool *changed) {
+  unsigned char *set_ = a->scratch;
+  const Type *dt = in->dst >= 0 ? fn->vars[in->dst].type : NULL;
+  if (in->nograd || in->op == OP_STOPGRAD || ir_ops[in->op].kind == K_CMP ||
+      ir_ops[in->op].kind == K_INT)
+    return;
+  switch (in->op) {
+  case OP_LOAD:
+    act_place_regions(a, fn, in->place, set_);
+    if (dt->kind == TY_PTR)
+      join(a, in->dst, set_, changed); /* a pointer loaded from region r points into r */
+    else if (ir_type_has_float(dt) && any_active(a, set_))
+      set(&a->varied[in->dst], changed);
+    return;
+  case OP_STORE:
+    if (opd_varied(a, fn, in->args[0])) {
+      act_place_regions(a, fn, in->place, set_);
+      mark_regions(a, set_, changed);
+    }
+    return;
+  case OP_ADDR:
+    act_place_regions(a, fn, in->place, set_);
+    join(a, in->dst, set_, changed);
+    return;
+  case OP_CALL: {
+    bool active = false;
+    for (int i = 0; i < in->ncall_args; i++) {
+      Operand o = in->call_args[i];
+      if (o.kind == OPD_VAR && act_var_active(a, fn, o.var))
+        active = true;
+    }
+    if (in->callee_fn && in->callee_fn->inactive)
+      active = false;
+    if (!active)
+      return;
+    if (dt && ir_type_has_float(dt) && dt->kind != TY_PTR)
+      set(&a->varied[in->dst], changed);
+    for (int i = 0; i < in->ncall_args; i++) {
+      Operand o = in->call_args[i];
+      if (o.kind == OPD_VAR && o.type->kind == TY_PTR && !o.type->elem->is_const &&
+          ir_type_has_float(o.type->elem))
+        mark_regions(a, pts(a, o.var), changed);
+    }
+    return;
+  }
+  default:
+    break;
+  }
+  if (in->dst < 0)
+    return;
+  if (dt->kind == TY_PTR) {
+    /* pointer arithmetic and copies: the result points where the pointer operand does */
+    for (int i = 0; i < ir_ops[in->op].arity; i++) {
+      Operand o = in->args[i];
+      if (o.kind == OPD_VAR && fn->vars[o.var].type->kind == TY_PTR)
+        join(a, in->dst, pts(a, o.var), changed);
+    }
+    return;
+  }
+  if (!ir_type_has_float(dt))
+    return;
+  for (int i = 0; i < ir_ops[in->op].arity; i++)
+    if (opd_varied(a, fn, in->args[i]))
+      set(&a->varied[in->dst], changed);
+}
+
+static void block(Activity *a, const Fn *fn, const Block *b, bool *changed) {
+  for (int i = 0; i < b->len; i++) {
+    const Stmt *s = b->items[i];
+    switch (s->kind) {
+    case ST_INST:
+      inst(a, fn, &s->inst, changed);
+      break;
+    case ST_IF:
+      block(a, fn, &s->if_.then_b, changed);
+      block(a, fn, &s->if_.else_b, changed);
+      break;
+    case ST_LOOP:
+      block(a, fn, &s->loop.cond_b, changed);
+      block(a, fn, &s->loop.body, changed);
+      block(a, fn, &s->loop.step, changed);
+      break;
+    default:
+      break;
+    }
+  }
+}
+
+Activity *act_fill(Arena *arena, const Fn *fn, const bool *active_params) {
+  Activity *a = ARENA_NEW(arena, Activity);
+  a->nvars = fn->nvars;
+  a->varied = ARENA_ARRAY(arena, bool, fn->nvars + 1);
+  a->region = ARENA_ARRAY(arena, bool, fn->nvars + 1);
+  a->scratch = ARENA_ARRAY(arena, unsigned char, fn->nvars + 1);
+  a->points = ARENA_ARRAY(arena, unsigned char, (size_t)(fn->nvars + 1) * (size_t)(fn->nvars + 1));
+  for (int v = 0; v < fn->nvars; v++) {
+    const Var *var = &fn->vars[v];
+    /* a pointer parameter points into its own region; globals into "unknown" */
+    if (var->type->kind == TY_PTR && var->kind == VAR_PARAM)
+      pts(a, v)[v] = 1;
+    else if (var->type->kind == TY_PTR && var->kind == VAR_GLOBAL)
+      pts(a, v)[a->nvars] = 1;
+  }
+  for (int p = 0; p < fn->nparams; p++) {
+    if (!active_params[p])
+      continue;
+    const Type *t = fn->vars[p].type;
+    if (t->kind == TY_PTR || is_aggregate(t))
+      a->region[p] = true;
+    if (!(t->kind == TY_PTR))
+      a->varied[p] = true;
+  }
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    block(a, fn, &fn->body, &changed);
+    /* an aggregate variable with active content is varied as a whole (struct copies) */
+    for (int v = 0; v < fn->nvars; v++)
+      if (is_aggregate(fn->vars[v].type) && a->region[v] && !a->varied[v])
+        set(&a->varied[v], &changed);
+      else if (is_aggregate(fn->vars[v].type) && a->varied[v] && !a->region[v])
+        set(&a->region[v], &changed);
+  }
+  return a;
+}
+
+void act_print(StrBuf *sb, const Activity *a, const Fn *fn) {
+  sb_printf(sb, "; activity of %s\n", fn->name);
+  for (int v = 0; v < fn->nvars; v++) {
+    if (!act_var_active(a, fn, v))
+      continue;
+    sb_printf(sb, ";   active %s", fn->vars[v].name);
+    if (fn->vars[v].kind == VAR_TEMP)
+      sb_printf(sb, ".%d", v);
+    sb_putc(sb, '\n');
+  }
+}

@@ -1,0 +1,967 @@
+/* reverse.c — reverse mode: a forward sweep that records, then a reverse sweep.
+ *
+ * Key ideas.
+ *  - Restore, don't re-read. Before an instruction overwrites a variable that the
+ *    reverse sweep will read (to-be-recorded), the forward sweep pushes the old
+ *    value; reversing the instruction pops it back. So when the reverse sweep reaches
+ *    an instruction, every variable it reads holds the value it had when the
+ *    instruction ran. Variables assigned once outside loops need no push.
+ *  - Memory is never read by the reverse sweep: a load writes a variable, and rules
+ *    read variables. Primal memory is therefore left exactly as the function left
+ *    it (outputs stay written) and nothing in memory needs saving.
+ *  - Control flow is recorded, not recomputed: each `if` pushes its decision, each
+ *    loop its trip count; the reverse sweep replays them backwards. The input is
+ *    structurized (no break/continue/early return), so this is the whole story.
+ *  - Adjoints are places: the adjoint of place `w[i].x` is `d_w[i].x`, rooted at the
+ *    root's shadow (a shadow variable, or `*d_x` for a scalar parameter).
+ *  - Calls to functions of the file use a split pair g_fwd (records on the shared
+ *    tape) and g_rev (replays it), generated once per activity pattern.
+ */
+#include "ad/ad.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Rev {
+  AdCtx *ad;
+  Module *m;
+  const Fn *P;       /* primal (structurized) */
+  Fn *W;             /* the function being generated (all variables live here) */
+  const bool *active_params;
+  RevMode mode;
+  Activity *act;
+  int *vmap;         /* P var -> W var */
+  Place **shadow;    /* P var -> root place of its adjoint in W, or NULL */
+  int *acc_param;    /* P scalar param with a local shadow -> W pointer param, or -1 */
+  int *nassign;      /* static assignment count; params count 1, loops count twice */
+  bool *needed;      /* read by the reverse sweep */
+  bool *pushed;      /* needed and assigned more than once: saved at each assignment */
+  bool has_addr_needed; /* some needed variable has its address taken */
+  int tape;          /* W var: AdjTape * */
+  Type *int_t, *long_t;
+} Rev;
+
+static const Operand none = {.kind = OPD_NONE};
+
+/* ---- small builders --------------------------------------------------------------- */
+
+static RuleCtx rctx(Rev *r, Block *out, const Stmt *s) {
+  return (RuleCtx){r->m, r->W, out, s ? s->loc : r->P->loc, s ? s->src : NULL};
+}
+
+static Stmt *inst(Rev *r, Block *out, Op op, Type *t, int dst, const Stmt *from) {
+  Stmt *s = ir_inst_new(r->m, op, t, dst, from ? from->loc : r->P->loc, from ? from->src : NULL);
+  ir_block_push(r->m, out, s);
+  return s;
+}
+
+static int temp(Rev *r, const char *name, Type *t) {
+  return ir_var_new(r->m, r->W, name, t, VAR_TEMP, r->P->loc);
+}
+
+static Operand wvar(Rev *r, int v) { return ir_opd_var(r->W, v); }
+
+/* P operand -> W operand. */
+static Operand mo(Rev *r, Operand o) {
+  if (o.kind == OPD_VAR)
+    o.var = r->vmap[o.var];
+  return o;
+}
+
+/* P place -> W place (same projections, mapped index operands). */
+static Place *mplace(Rev *r, const Place *p) {
+  Place *q = ir_place_clone(r->m, p);
+  q->var = r->vmap[p->var];
+  for (int i = 0; i < q->nproj; i++)
+    if (q->proj[i].kind == PJ_INDEX)
+      q->proj[i].index = mo(r, q->proj[i].index);
+  return q;
+}
+
+/* The adjoint place of a P place: the root's shadow followed by the same
+ * projections. NULL when the root has no shadow. */
+static Place *splace(Rev *r, const Place *p) {
+  Place *root = r->shadow[p->var];
+  if (!root)
+    return NULL;
+  Place *q = ir_place_clone(r->m, root);
+  for (int i = 0; i < p->nproj; i++) {
+    Proj pj = p->proj[i];
+    if (pj.kind == PJ_INDEX)
+      pj.index = mo(r, pj.index);
+    ir_place_push(r->m, q, pj.kind, pj.index, pj.field, ir_type_unqual(r->m, pj.type));
+  }
+  return q;
+}
+
+static Place *var_place(Rev *r, const Place *root_of) { return ir_place_clone(r->m, root_of); }
+
+/* Adjoint place of a P scalar variable. */
+static Place *svar(Rev *r, int v) {
+  return r->shadow[v] ? var_place(r, r->shadow[v]) : NULL;
+}
+
+static Operand load(Rev *r, Block *out, Place *p, const Stmt *from) {
+  int t = temp(r, "t", p->type);
+  Stmt *s = inst(r, out, OP_LOAD, p->type, t, from);
+  s->inst.place = p;
+  return wvar(r, t);
+}
+
+static void store(Rev *r, Block *out, Place *p, Operand v, const Stmt *from) {
+  Stmt *s = inst(r, out, OP_STORE, p->type, -1, from);
+  s->inst.place = p;
+  s->inst.args[0] = v;
+}
+
+static void addto(Rev *r, Block *out, Place *p, Operand v, const Stmt *from) {
+  Stmt *s = inst(r, out, OP_ADDTO, p->type, -1, from);
+  s->inst.place = p;
+  s->inst.args[0] = v;
+}
+
+static void push(Rev *r, Block *out, int wv, const Stmt *from) {
+  Stmt *s = inst(r, out, OP_PUSH, r->W->vars[wv].type, -1, from);
+  s->inst.args[0] = wvar(r, wv);
+}
+
+static void pop(Rev *r, Block *out, int wv, const Stmt *from) {
+  inst(r, out, OP_POP, r->W->vars[wv].type, wv, from);
+}
+
+/* Push / pop a P variable and, for a pointer with a shadow, the shadow pointer. */
+static void save_var(Rev *r, Block *out, int pv, const Stmt *from) {
+  push(r, out, r->vmap[pv], from);
+  if (r->P->vars[pv].type->kind == TY_PTR && r->shadow[pv] && r->shadow[pv]->nproj == 0)
+    push(r, out, r->shadow[pv]->var, from);
+}
+
+static void restore_var(Rev *r, Block *out, int pv, const Stmt *from) {
+  if (r->P->vars[pv].type->kind == TY_PTR && r->shadow[pv] && r->shadow[pv]->nproj == 0)
+    pop(r, out, r->shadow[pv]->var, from);
+  pop(r, out, r->vmap[pv], from);
+}
+
+/* Append block b to out. */
+static void append(Rev *r, Block *out, const Block *b) {
+  for (int i = 0; i < b->len; i++)
+    ir_block_push(r->m, out, b->items[i]);
+}
+
+/* ---- adjoint reads, zeroing and accumulation, also for aggregates ------------------ */
+
+/* For every float leaf of type t under places dst/src: dst_leaf = 0 after
+ * src_leaf += dst_leaf (when src is not NULL). Arrays become loops. */
+static void move_adjoint(Rev *r, Block *out, Place *dst, Place *src, Type *t, const Stmt *from) {
+  if (ir_type_is_float(t)) {
+    Operand v = load(r, out, dst, from);
+    store(r, out, ir_place_clone(r->m, dst), ad_const(t, 0), from);
+    if (src)
+      addto(r, out, src, v, from);
+    return;
+  }
+  if (t->kind == TY_STRUCT) {
+    for (int i = 0; i < t->nfields; i++) {
+      Type *ft = ir_type_unqual(r->m, t->fields[i].type);
+      if (!ir_type_has_float(ft) || ft->kind == TY_PTR)
+        continue;
+      Place *d = ir_place_clone(r->m, dst);
+      ir_place_push(r->m, d, PJ_FIELD, none, t->fields[i].name, ft);
+      Place *s = NULL;
+      if (src) {
+        s = ir_place_clone(r->m, src);
+        ir_place_push(r->m, s, PJ_FIELD, none, t->fields[i].name, ft);
+      }
+      move_adjoint(r, out, d, s, ft, from);
+    }
+    return;
+  }
+  if (t->kind == TY_ARRAY && ir_type_has_float(t->elem)) {
+    /* for (k = 0; k < len; k++) move_adjoint(dst[k], src[k]) */
+    int k = temp(r, "k", r->int_t);
+    Stmt *init = inst(r, out, OP_MOV, r->int_t, k, from);
+    init->inst.args[0] = ir_opd_int(r->m, 0);
+    Stmt *loop = ir_stmt_new(r->m, ST_LOOP, from ? from->loc : r->P->loc, from ? from->src : NULL);
+    loop->loop.id = r->W->nloops++;
+    int c = temp(r, "t", r->int_t);
+    Stmt *cmp = inst(r, &loop->loop.cond_b, OP_LT, r->int_t, c, from);
+    cmp->inst.args[0] = wvar(r, k);
+    cmp->inst.args[1] = ir_opd_int(r->m, t->len);
+    loop->loop.cond = wvar(r, c);
+    Type *et = ir_type_unqual(r->m, t->elem);
+    Place *d = ir_place_clone(r->m, dst);
+    ir_place_push(r->m, d, PJ_INDEX, wvar(r, k), NULL, et);
+    Place *s = NULL;
+    if (src) {
+      s = ir_place_clone(r->m, src);
+      ir_place_push(r->m, s, PJ_INDEX, wvar(r, k), NULL, et);
+    }
+    move_adjoint(r, &loop->loop.body, d, s, et, from);
+    Stmt *inc = inst(r, &loop->loop.step, OP_ADD, r->int_t, k, from);
+    inc->inst.args[0] = wvar(r, k);
+    inc->inst.args[1] = ir_opd_int(r->m, 1);
+    ir_block_push(r->m, out, loop);
+  }
+}
+
+/* Read the adjoint at place p and reset it to zero: the value it held is dead once
+ * the primal instruction that wrote it is undone. Floats only. */
+static Operand take_adjoint(Rev *r, Block *out, Place *p, const Stmt *from) {
+  Operand v = load(r, out, p, from);
+  store(r, out, ir_place_clone(r->m, p), ad_const(p->type, 0), from);
+  return v;
+}
+
+/* ---- to-be-recorded: which variables the reverse sweep reads ---------------------- */
+
+static bool opd_active(Rev *r, Operand o) {
+  return o.kind == OPD_VAR && act_var_active(r->act, r->P, o.var);
+}
+
+static void need(Rev *r, Operand o) {
+  if (o.kind == OPD_VAR)
+    r->needed[o.var] = true;
+}
+
+static void need_place(Rev *r, const Place *p) {
+  if (r->P->vars[p->var].type->kind == TY_PTR)
+    r->needed[p->var] = true; /* its shadow pointer addresses the adjoint */
+  for (int i = 0; i < p->nproj; i++)
+    if (p->proj[i].kind == PJ_INDEX)
+      need(r, p->proj[i].index);
+}
+
+/* Is this instruction's reverse non-trivial (it moves adjoints)? */
+static bool inst_active(Rev *r, const Inst *in) {
+  const Fn *P = r->P;
+  if (in->op == OP_CALL)
+    return act_call_active(r->act, P, in) ||
+           (in->dst >= 0 && act_var_active(r->act, P, in->dst));
+  if (in->op == OP_STORE)
+    return act_place_active(r->act, P, in->place);
+  if (in->dst >= 0 && P->vars[in->dst].type->kind != TY_PTR)
+    return act_var_active(r->act, P, in->dst);
+  return false;
+}
+
+static void needs_inst(Rev *r, const Inst *in) {
+  if (!inst_active(r, in) || in->nograd)
+    return;
+  switch (in->op) {
+  case OP_LOAD:
+  case OP_STORE:
+    need_place(r, in->place);
+    return;
+  case OP_CALL:
+    for (int i = 0; i < in->ncall_args; i++)
+      need(r, in->call_args[i]);
+    return;
+  default:
+    break;
+  }
+  if (!ad_rule_exists(in->op))
+    return;
+  unsigned n = ad_rule_needs(in->op);
+  for (int i = 0; i < 3; i++)
+    if (n & (1u << i))
+      need(r, in->args[i]);
+  if (n & NEED_Y)
+    r->needed[in->dst] = true;
+}
+
+static void needs_block(Rev *r, const Block *b, int loop_depth) {
+  for (int i = 0; i < b->len; i++) {
+    const Stmt *s = b->items[i];
+    switch (s->kind) {
+    case ST_INST:
+      needs_inst(r, &s->inst);
+      if (s->inst.dst >= 0)
+        r->nassign[s->inst.dst] += loop_depth ? 2 : 1;
+      break;
+    case ST_IF:
+      needs_block(r, &s->if_.then_b, loop_depth);
+      needs_block(r, &s->if_.else_b, loop_depth);
+      break;
+    case ST_LOOP:
+      needs_block(r, &s->loop.cond_b, loop_depth + 1);
+      needs_block(r, &s->loop.body, loop_depth + 1);
+      needs_block(r, &s->loop.step, loop_depth + 1);
+      break;
+    default:
+      break;
+    }
+  }
+}
+
+/* ---- forward sweep and reverse sweep, statement by statement ----------------------- */
+
+static void stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev);
+
+static void block(Rev *r, const Block *b, Block *fwd, Block *rev) {
+  Block *revs = malloc(sizeof(Block) * (size_t)(b->len ? b->len : 1));
+  for (int i = 0; i < b->len; i++) {
+    revs[i] = (Block){0};
+    stmt(r, b->items[i], fwd, &revs[i]);
+  }
+  for (int i = b->len - 1; i >= 0; i--)
+    append(r, rev, &revs[i]);
+  free(revs);
+}
+
+/* Does a store or call write memory a needed address-taken variable may live in? */
+static bool writes_through_pointer(const Inst *in) {
+  if (in->op == OP_CALL)
+    return true;
+  if (in->op != OP_STORE)
+    return false;
+  for (int i = 0; i < in->place->nproj; i++)
+    if (in->place->proj[i].kind == PJ_DEREF || in->place->proj[i].kind == PJ_INDEX)
+      return true;
+  return false;
+}
+
+/* Forward-sweep shadow of an instruction that writes an active pointer variable:
+ * the same pointer computation on shadows (d_p = d_w + k, d_p = &d_s.x). */
+static void shadow_pointer(Rev *r, const Stmt *s, Block *fwd) {
+  const Inst *in = &s->inst;
+  Place *dst = r->shadow[in->dst];
+  if (!dst)
+    return;
+  Type *t = r->W->vars[dst->var].type;
+  Stmt *n = inst(r, fwd, in->op, t, dst->var, s);
+  switch (in->op) {
+  case OP_ADDR:
+  case OP_LOAD: {
+    Place *sp = splace(r, in->place);
+    if (!sp) {
+      diag_error(s->loc, "differentiate with respect to the memory it points into",
+                 "pointer into memory that carries no derivative");
+      return;
+    }
+    n->inst.place = sp;
+    return;
+  }
+  default:
+    for (int i = 0; i < ir_ops[in->op].arity; i++) {
+      Operand o = in->args[i];
+      if (o.kind == OPD_VAR && r->P->vars[o.var].type->kind == TY_PTR) {
+        Place *sh = r->shadow[o.var];
+        if (!sh || sh->nproj) {
+          diag_error(s->loc, "adjc needs every pointer it differentiates through to point into "
+                             "differentiated memory; list the array in the request",
+                     "pointer '%s' may point into memory that carries no derivative",
+                     r->P->vars[o.var].name);
+          n->inst.args[i] = mo(r, o);
+          continue;
+        }
+        n->inst.args[i] = wvar(r, sh->var);
+      } else {
+        n->inst.args[i] = mo(r, o);
+      }
+    }
+    return;
+  }
+}
+
+/* Reverse of a call to a function of the file (split pair) or a custom pullback. */
+static void call_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev);
+
+static void inst_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
+  const Inst *in = &s->inst;
+  const Fn *P = r->P;
+  int v = in->dst;
+  bool save = v >= 0 && r->pushed[v];
+  bool save_addr = r->has_addr_needed && writes_through_pointer(in);
+
+  /* forward: save what is overwritten, then the primal instruction */
+  if (save)
+    save_var(r, fwd, v, s);
+  if (save_addr)
+    for (int pv = 0; pv < P->nvars; pv++)
+      if (P->vars[pv].addr_taken && r->needed[pv])
+        save_var(r, fwd, pv, s);
+  Block call_rev = {0};
+  if (in->op == OP_CALL) {
+    call_stmt(r, s, fwd, &call_rev);
+  } else {
+    Stmt *c = ir_inst_new(r->m, in->op, in->type, v >= 0 ? r->vmap[v] : -1, s->loc, s->src);
+    c->inst = *in;
+    c->inst.dst = v >= 0 ? r->vmap[v] : -1;
+    for (int i = 0; i < 3; i++)
+      c->inst.args[i] = mo(r, in->args[i]);
+    if (in->place)
+      c->inst.place = mplace(r, in->place);
+    ir_block_push(r->m, fwd, c);
+    if (v >= 0 && P->vars[v].type->kind == TY_PTR && act_var_active(r->act, P, v))
+      shadow_pointer(r, s, fwd);
+  }
+
+  /* reverse: keep y if the rule needs it, restore, then move adjoints */
+  Operand y = v >= 0 ? wvar(r, r->vmap[v]) : none;
+  if (save && v >= 0 && ad_rule_exists(in->op) && (ad_rule_needs(in->op) & NEED_Y) &&
+      inst_active(r, in)) {
+    int keep = temp(r, "y", r->W->vars[r->vmap[v]].type);
+    Stmt *k = inst(r, rev, OP_MOV, r->W->vars[keep].type, keep, s);
+    k->inst.args[0] = y;
+    y = wvar(r, keep);
+  }
+  if (save)
+    restore_var(r, rev, v, s);
+  if (save_addr)
+    for (int pv = P->nvars - 1; pv >= 0; pv--)
+      if (P->vars[pv].addr_taken && r->needed[pv])
+        restore_var(r, rev, pv, s);
+  append(r, rev, &call_rev);
+  if (in->op == OP_CALL || !inst_active(r, in))
+    return;
+
+  if (in->op == OP_STORE) {
+    Place *sp = splace(r, in->place);
+    if (!sp) {
+      diag_error(s->loc, "list the array in the request, or wrap the value in adj_stop_gradient()",
+                 "value with a derivative is stored into '%s', which carries none",
+                 P->vars[in->place->var].name);
+      return;
+    }
+    Operand a = in->args[0];
+    Place *src = NULL;
+    if (!in->nograd && opd_active(r, a) && a.kind == OPD_VAR)
+      src = svar(r, a.var);
+    if (ir_type_is_float(sp->type)) {
+      Operand d = take_adjoint(r, rev, sp, s);
+      if (src)
+        addto(r, rev, src, d, s);
+    } else {
+      move_adjoint(r, rev, sp, src, sp->type, s);
+    }
+    return;
+  }
+
+  Place *dp = svar(r, v);
+  if (!dp)
+    return;
+  Type *t = r->W->vars[r->vmap[v]].type;
+  if (!ir_type_is_float(t)) {
+    /* aggregate copy: mov of a struct, or a load of one */
+    Place *src = NULL;
+    if (!in->nograd && in->op == OP_MOV && opd_active(r, in->args[0]))
+      src = svar(r, in->args[0].var);
+    if (!in->nograd && in->op == OP_LOAD)
+      src = splace(r, in->place);
+    move_adjoint(r, rev, dp, src, t, s);
+    return;
+  }
+  Operand dy = take_adjoint(r, rev, dp, s);
+  if (in->nograd || in->op == OP_STOPGRAD)
+    return;
+  if (in->op == OP_LOAD) {
+    Place *sp = splace(r, in->place);
+    if (sp)
+      addto(r, rev, sp, dy, s);
+    return;
+  }
+  if (!ad_rule_exists(in->op))
+    return;
+  bool want[3] = {false, false, false};
+  Operand args[3];
+  for (int i = 0; i < 3; i++) {
+    args[i] = mo(r, in->args[i]);
+    want[i] = i < ir_ops[in->op].arity && opd_active(r, in->args[i]) &&
+              in->args[i].type->kind != TY_PTR;
+  }
+  if (in->op == OP_SELECT)
+    want[0] = false;
+  Operand contrib[3];
+  RuleCtx rc = rctx(r, rev, s);
+  ad_pullback(&rc, in->op, t, args, y, dy, want, contrib);
+  for (int i = 0; i < 3; i++)
+    if (want[i] && contrib[i].kind != OPD_NONE)
+      addto(r, rev, svar(r, in->args[i].var), contrib[i], s);
+}
+
+/* The address of an adjoint place, as an operand (`&d_a`, or `d_x` for `*d_x`). */
+static Operand adjoint_addr(Rev *r, Block *out, Place *p, const Stmt *from) {
+  if (p->nproj == 1 && p->proj[0].kind == PJ_DEREF)
+    return wvar(r, p->var);
+  int t = temp(r, "p", ir_type_ptr(r->m, p->type));
+  Stmt *a = inst(r, out, OP_ADDR, r->W->vars[t].type, t, from);
+  a->inst.place = p;
+  return wvar(r, t);
+}
+
+/* Is call argument i active for the callee (an active value, or a pointer into
+ * active memory)? */
+static bool arg_active(Rev *r, const Inst *in, int i) {
+  return opd_active(r, in->call_args[i]);
+}
+
+static Type *shadow_elem(Rev *r, Type *t) {
+  return ir_type_unqual(r->m, t->kind == TY_PTR ? t->elem : t);
+}
+
+/* The adjoint argument for active call argument a: the shadow pointer of a
+ * pointer, the address of a scalar's or struct's adjoint. */
+static Operand call_adjoint_arg(Rev *r, Block *out, Operand a, const Stmt *s) {
+  if (a.type->kind == TY_PTR)
+    return wvar(r, r->shadow[a.var]->var);
+  return adjoint_addr(r, out, svar(r, a.var), s);
+}
+
+/* Arguments of g_fwd / g_rev: each argument, then its adjoint when active, then the
+ * tape, then (g_rev of a float function) dy. */
+static Operand *split_args(Rev *r, Block *out, const Inst *in, const bool *act, const Stmt *s,
+                           int *nout, bool with_dy, Operand dy) {
+  Operand *args = ARENA_ARRAY(r->m->arena, Operand, 2 * in->ncall_args + 2);
+  int k = 0;
+  for (int i = 0; i < in->ncall_args; i++) {
+    args[k++] = mo(r, in->call_args[i]);
+    if (act[i])
+      args[k++] = call_adjoint_arg(r, out, in->call_args[i], s);
+  }
+  args[k++] = wvar(r, r->tape);
+  if (with_dy && dy.kind != OPD_NONE)
+    args[k++] = dy;
+  *nout = k;
+  return args;
+}
+
+static void call_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
+  const Inst *in = &s->inst;
+  const Fn *P = r->P;
+  Fn *callee = in->callee_fn;
+  int v = in->dst;
+  int wdst = v >= 0 ? r->vmap[v] : -1;
+  bool active = inst_active(r, in) && !in->nograd && !(callee && callee->inactive);
+  bool dst_active = v >= 0 && act_var_active(r->act, P, v) && !in->nograd;
+
+  /* inactive call: the primal call in the forward sweep, nothing in reverse */
+  Stmt *c = ir_inst_new(r->m, OP_CALL, in->type, wdst, s->loc, s->src);
+  c->inst = *in;
+  c->inst.dst = wdst;
+  c->inst.call_args = ARENA_ARRAY(r->m->arena, Operand, in->ncall_args + 1);
+  for (int i = 0; i < in->ncall_args; i++)
+    c->inst.call_args[i] = mo(r, in->call_args[i]);
+  if (!active) {
+    ir_block_push(r->m, fwd, c);
+    if (dst_active)
+      take_adjoint(r, rev, svar(r, v), s);
+    return;
+  }
+  if (v >= 0 && !ir_type_is_float(P->vars[v].type) && P->vars[v].type->kind != TY_VOID &&
+      ir_type_has_float(P->vars[v].type)) {
+    diag_error(s->loc, "return the value through a pointer parameter instead",
+               "call to '%s' returns a struct or pointer that carries a derivative; not supported",
+               in->callee);
+    return;
+  }
+  int n = in->ncall_args;
+  bool *act = ARENA_ARRAY(r->m->arena, bool, n + 1);
+  for (int i = 0; i < n; i++)
+    act[i] = arg_active(r, in, i);
+
+  bool custom = callee && callee->custom_pullback;
+  if (!callee || (!callee->has_body && !custom)) {
+    diag_error(s->loc, "define it in this file, give it a derivative with ADJ_CUSTOM_GRAD(pullback), "
+                       "or mark it ADJ_INACTIVE",
+               "cannot differentiate the call to '%s': it has no body and no derivative rule",
+               in->callee);
+    return;
+  }
+  for (int i = 0; i < n; i++) {
+    Operand a = in->call_args[i];
+    if (act[i] && a.type->kind == TY_PTR && (!r->shadow[a.var] || r->shadow[a.var]->nproj)) {
+      diag_error(s->loc, "list the array in the request",
+                 "pointer '%s' passed to '%s' points into memory that carries no derivative",
+                 P->vars[a.var].name, in->callee);
+      return;
+    }
+  }
+
+  if (custom) {
+    /* forward: the primal call; reverse: pullback(args, adjoints, d_ret) */
+    ir_block_push(r->m, fwd, c);
+    int k = 0;
+    Operand *rargs = ARENA_ARRAY(r->m->arena, Operand, 2 * n + 2);
+    for (int i = 0; i < n; i++) {
+      Operand a = in->call_args[i];
+      rargs[k++] = mo(r, a);
+      if (!ir_type_has_float(a.type))
+        continue;
+      if (act[i])
+        rargs[k++] = call_adjoint_arg(r, rev, a, s);
+      else /* no derivative wanted for it: a null adjoint pointer */
+        rargs[k++] = ir_opd_int_typed(ir_type_ptr(r->m, shadow_elem(r, a.type)), 0);
+    }
+    if (ir_type_is_float(callee->ret))
+      rargs[k++] = dst_active ? take_adjoint(r, rev, svar(r, v), s) : ad_const(callee->ret, 0);
+    Stmt *b = inst(r, rev, OP_CALL, ir_type_void(r->m), -1, s);
+    b->inst.callee = callee->custom_pullback;
+    b->inst.call_args = rargs;
+    b->inst.ncall_args = k;
+    return;
+  }
+
+  bool *pact = ARENA_ARRAY(r->m->arena, bool, callee->nparams + 1);
+  for (int i = 0; i < callee->nparams && i < n; i++)
+    pact[i] = act[i];
+  RevFns pair = ad_split_for(r->ad, callee, pact);
+
+  /* forward: y = g_fwd(args with adjoints, tape) */
+  Stmt *f = ir_inst_new(r->m, OP_CALL, in->type, wdst, s->loc, s->src);
+  f->inst.callee = pair.fwd->name;
+  f->inst.callee_fn = pair.fwd;
+  f->inst.call_args = split_args(r, fwd, in, act, s, &f->inst.ncall_args, false, none);
+  ir_block_push(r->m, fwd, f);
+
+  /* reverse: g_rev(args with adjoints, tape, dy) */
+  Operand dy = none;
+  if (ir_type_is_float(callee->ret))
+    dy = dst_active ? take_adjoint(r, rev, svar(r, v), s) : ad_const(callee->ret, 0);
+  Stmt *b = inst(r, rev, OP_CALL, ir_type_void(r->m), -1, s);
+  b->inst.callee = pair.rev->name;
+  b->inst.callee_fn = pair.rev;
+  b->inst.call_args = split_args(r, rev, in, act, s, &b->inst.ncall_args, true, dy);
+}
+
+static int push_decision(Rev *r, Block *fwd, Operand cond, const Stmt *s) {
+  int b = temp(r, "branch", r->int_t);
+  Stmt *c = inst(r, fwd, OP_NE, r->int_t, b, s);
+  c->inst.args[0] = mo(r, cond);
+  c->inst.args[1] = cond.type && ir_type_is_float(cond.type) ? ad_const(cond.type, 0)
+                                                             : ir_opd_int(r->m, 0);
+  if (cond.type && cond.type->kind == TY_PTR)
+    c->inst.args[1] = ir_opd_int_typed(cond.type, 0);
+  push(r, fwd, b, s);
+  return b;
+}
+
+static void if_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
+  Stmt *f = ir_stmt_new(r->m, ST_IF, s->loc, s->src);
+  Block rt = {0}, re = {0};
+  block(r, &s->if_.then_b, &f->if_.then_b, &rt);
+  block(r, &s->if_.else_b, &f->if_.else_b, &re);
+  if (!rt.len && !re.len) {
+    f->if_.cond = mo(r, s->if_.cond);
+    ir_block_push(r->m, fwd, f);
+    return;
+  }
+  int b = push_decision(r, fwd, s->if_.cond, s);
+  f->if_.cond = wvar(r, b);
+  ir_block_push(r->m, fwd, f);
+  int rb = temp(r, "branch", r->int_t);
+  pop(r, rev, rb, s);
+  Stmt *g = ir_stmt_new(r->m, ST_IF, s->loc, s->src);
+  g->if_.cond = wvar(r, rb);
+  g->if_.then_b = rt;
+  g->if_.else_b = re;
+  ir_block_push(r->m, rev, g);
+}
+
+static void count_up(Rev *r, Block *b, int n, const Stmt *s) {
+  Stmt *inc = inst(r, b, OP_ADD, r->long_t, n, s);
+  inc->inst.args[0] = wvar(r, n);
+  inc->inst.args[1] = ir_opd_int_typed(r->long_t, 1);
+}
+
+/* Forward: the loop as it was, counting iterations, then push the count.
+ * Reverse: pop the count and replay the parts backwards that many times:
+ *   test-first: rev(cond); n × { rev(step); rev(body); rev(cond) }
+ *   test-after: n × { rev(cond); rev(step); rev(body) } */
+static void loop_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
+  const Loop *l = &s->loop;
+  Stmt *f = ir_stmt_new(r->m, ST_LOOP, s->loc, s->src);
+  f->loop.id = r->W->nloops++;
+  f->loop.test_after = l->test_after;
+  Block rc = {0}, rb = {0}, rs = {0}, body = {0};
+  block(r, &l->cond_b, &f->loop.cond_b, &rc);
+  f->loop.cond = mo(r, l->cond);
+  block(r, &l->body, &body, &rb);
+  block(r, &l->step, &f->loop.step, &rs);
+  bool replay = rc.len || rb.len || rs.len;
+  int n = temp(r, "n", r->long_t);
+  if (replay && l->test_after)
+    count_up(r, &f->loop.body, n, s);
+  append(r, &f->loop.body, &body);
+  if (replay && !l->test_after)
+    count_up(r, &f->loop.step, n, s);
+  if (replay) {
+    Stmt *z = inst(r, fwd, OP_MOV, r->long_t, n, s);
+    z->inst.args[0] = ir_opd_int_typed(r->long_t, 0);
+  }
+  ir_block_push(r->m, fwd, f);
+  if (!replay)
+    return;
+  push(r, fwd, n, s);
+
+  int k = temp(r, "n", r->long_t);
+  pop(r, rev, k, s);
+  if (!l->test_after)
+    append(r, rev, &rc); /* the last, failing test */
+  Stmt *b = ir_stmt_new(r->m, ST_LOOP, s->loc, s->src);
+  b->loop.id = r->W->nloops++;
+  int c = temp(r, "t", r->int_t);
+  Stmt *t = inst(r, &b->loop.cond_b, OP_GT, r->int_t, c, s);
+  t->inst.args[0] = wvar(r, k);
+  t->inst.args[1] = ir_opd_int_typed(r->long_t, 0);
+  b->loop.cond = wvar(r, c);
+  if (l->test_after)
+    append(r, &b->loop.body, &rc);
+  append(r, &b->loop.body, &rs);
+  append(r, &b->loop.body, &rb);
+  if (!l->test_after)
+    append(r, &b->loop.body, &rc); /* statements may be shared between blocks */
+  Stmt *dec = inst(r, &b->loop.step, OP_SUB, r->long_t, k, s);
+  dec->inst.args[0] = wvar(r, k);
+  dec->inst.args[1] = ir_opd_int_typed(r->long_t, 1);
+  ir_block_push(r->m, rev, b);
+}
+
+static void stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
+  switch (s->kind) {
+  case ST_INST:
+    inst_stmt(r, s, fwd, rev);
+    return;
+  case ST_IF:
+    if_stmt(r, s, fwd, rev);
+    return;
+  case ST_LOOP:
+    loop_stmt(r, s, fwd, rev);
+    return;
+  case ST_RETURN: /* only the final return survives structurize; handled by caller */
+    return;
+  case ST_BREAK:
+  case ST_CONTINUE:
+    unreachable(); /* structurize removed them */
+  }
+}
+
+/* Label the reverse sweep's statements "adjoint of: <source>" for the emitted
+ * comments (statements shared between blocks are labelled once). */
+static void label_adjoint(Rev *r, Block *b) {
+  for (int i = 0; i < b->len; i++) {
+    Stmt *s = b->items[i];
+    if (s->src && !str_starts(s->src, "adjoint of: ")) {
+      const char *prev = i > 0 ? b->items[i - 1]->src : NULL;
+      /* consecutive statements of one source statement share one label string */
+      if (prev && str_starts(prev, "adjoint of: ") && strcmp(prev + 12, s->src) == 0)
+        s->src = prev;
+      else
+        s->src = arena_printf(r->m->arena, "adjoint of: %s", s->src);
+    }
+    if (s->kind == ST_IF) {
+      label_adjoint(r, &s->if_.then_b);
+      label_adjoint(r, &s->if_.else_b);
+    } else if (s->kind == ST_LOOP) {
+      label_adjoint(r, &s->loop.cond_b);
+      label_adjoint(r, &s->loop.body);
+      label_adjoint(r, &s->loop.step);
+    }
+  }
+}
+
+/* ---- setting up the generated function -------------------------------------------- */
+
+static const char *dname(Rev *r, const char *name) { return arena_printf(r->m->arena, "d_%s", name); }
+
+/* Shadow type: the same type with const dropped where adjoints are written. */
+static Type *shadow_type(Rev *r, Type *t) {
+  t = ir_type_unqual(r->m, t);
+  if (t->kind == TY_PTR)
+    return ir_type_ptr(r->m, shadow_type(r, t->elem));
+  return t;
+}
+
+/* Copy P's parameters into W, each active one followed by its adjoint parameter. */
+static void make_params(Rev *r) {
+  const Fn *P = r->P;
+  for (int p = 0; p < P->nparams; p++) {
+    const Var *pv = &P->vars[p];
+    r->vmap[p] = ir_var_new(r->m, r->W, pv->name, pv->type, VAR_PARAM, pv->loc);
+    if (!r->active_params[p])
+      continue;
+    Type *st = shadow_type(r, pv->type);
+    if (pv->type->kind == TY_PTR) {
+      int d = ir_var_new(r->m, r->W, dname(r, pv->name), st, VAR_PARAM, pv->loc);
+      r->shadow[p] = ir_place_new(r->m, d, st);
+    } else {
+      int d = ir_var_new(r->m, r->W, dname(r, pv->name), ir_type_ptr(r->m, st), VAR_PARAM, pv->loc);
+      Place *pl = ir_place_new(r->m, d, ir_type_ptr(r->m, st));
+      ir_place_push(r->m, pl, PJ_DEREF, none, NULL, st);
+      r->shadow[p] = pl;
+    }
+  }
+}
+
+/* Copy P's other variables into W and give active ones a zero-initialized shadow
+ * variable. A scalar parameter assigned in the body gets a local shadow too, added
+ * into *d_x at the end: its gradient is with respect to its value on entry. */
+static void make_vars(Rev *r) {
+  const Fn *P = r->P;
+  for (int v = P->nparams; v < P->nvars; v++) {
+    const Var *pv = &P->vars[v];
+    r->vmap[v] = ir_var_new(r->m, r->W, pv->name, pv->type, pv->kind, pv->loc);
+    r->W->vars[r->vmap[v]].addr_taken = pv->addr_taken;
+  }
+  for (int v = 0; v < P->nvars; v++) {
+    const Var *pv = &P->vars[v];
+    if (!act_var_active(r->act, P, v) || pv->kind == VAR_GLOBAL)
+      continue;
+    bool is_param = v < P->nparams;
+    bool assigned = r->nassign[v] > (is_param ? 1 : 0);
+    if (is_param && r->shadow[v] && !(assigned && pv->type->kind != TY_PTR))
+      continue;
+    if (is_param && !r->shadow[v] && pv->type->kind == TY_PTR)
+      continue; /* pointer to memory that is not differentiated: diagnosed at use */
+    int d = ir_var_new(r->m, r->W, dname(r, pv->name), shadow_type(r, pv->type), VAR_LOCAL, pv->loc);
+    if (is_param && r->shadow[v])
+      r->acc_param[v] = r->shadow[v]->var;
+    r->shadow[v] = ir_place_new(r->m, d, r->W->vars[d].type);
+  }
+}
+
+static Fn *new_fn(Rev *r, const char *name, Type *ret) {
+  Fn *fn = ARENA_NEW(r->m->arena, Fn);
+  fn->name = name;
+  fn->ret = ret;
+  fn->loc = r->P->loc;
+  fn->has_body = true;
+  fn->primal = r->P;
+  return fn;
+}
+
+void ad_reverse(AdCtx *ad, const Fn *P, const bool *active, RevMode mode, const char *name,
+                const char *name_fwd, RevFns *out) {
+  Module *m = ad_module(ad);
+  Rev rr = {0}, *r = &rr;
+  r->ad = ad;
+  r->m = m;
+  r->P = P;
+  r->mode = mode;
+  r->active_params = active;
+  r->int_t = ir_type_int(m, "int", 4, true);
+  r->long_t = ir_type_int(m, "long", 8, true);
+  r->act = act_fill(m->arena, P, active);
+  int nv = P->nvars + 1;
+  r->vmap = ARENA_ARRAY(m->arena, int, nv);
+  r->shadow = ARENA_ARRAY(m->arena, Place *, nv);
+  r->acc_param = ARENA_ARRAY(m->arena, int, nv);
+  r->nassign = ARENA_ARRAY(m->arena, int, nv);
+  r->needed = ARENA_ARRAY(m->arena, bool, nv);
+  r->pushed = ARENA_ARRAY(m->arena, bool, nv);
+  for (int v = 0; v < nv; v++)
+    r->acc_param[v] = -1;
+  for (int p = 0; p < P->nparams; p++)
+    r->nassign[p] = 1;
+  needs_block(r, &P->body, 0);
+  for (int v = 0; v < P->nvars; v++) {
+    if (P->vars[v].addr_taken)
+      r->nassign[v] += 2;
+    r->pushed[v] = r->needed[v] && r->nassign[v] >= 2 && P->vars[v].kind != VAR_GLOBAL;
+    if (r->needed[v] && P->vars[v].addr_taken)
+      r->has_addr_needed = true;
+  }
+
+  /* The work function: P's signature with adjoint parameters; for split mode the
+   * tape and d_ret parameters follow (g_fwd stops before d_ret). */
+  r->W = new_fn(r, name, mode == REV_SPLIT ? ir_type_void(m) : P->ret);
+  make_params(r);
+  Type *tape_t = ir_type_ptr(m, ir_type_struct(m, "AdjTape", 32));
+  bool has_ret = P->ret->kind != TY_VOID;
+  int d_ret = -1;
+  if (mode == REV_SPLIT)
+    r->tape = ir_var_new(m, r->W, "tape", tape_t, VAR_PARAM, P->loc);
+  if ((mode == REV_SPLIT || mode == REV_VJP) && has_ret && ir_type_is_float(P->ret))
+    d_ret = ir_var_new(m, r->W, "d_ret", P->ret, VAR_PARAM, P->loc);
+  if (mode != REV_SPLIT)
+    r->tape = ir_var_new(m, r->W, "tape", tape_t, VAR_LOCAL, P->loc);
+  r->W->has_tape = true;
+  r->W->owns_tape = mode != REV_SPLIT;
+  r->W->tape = r->tape;
+  make_vars(r);
+
+  Fn *fwd_fn = NULL;
+  if (mode == REV_SPLIT) {
+    fwd_fn = new_fn(r, name_fwd, P->ret);
+    out->fwd = fwd_fn;
+  }
+  out->rev = r->W;
+
+  /* The sweeps. */
+  Block fwd = {0}, rev = {0};
+  block(r, &P->body, &fwd, &rev);
+  label_adjoint(r, &rev);
+  const Stmt *last = P->body.len ? P->body.items[P->body.len - 1] : NULL;
+  Operand retop = last && last->kind == ST_RETURN ? last->value : none;
+
+  /* Variables the reverse sweep reads that a separate g_rev must get back. */
+  Block final_push = {0}, final_pop = {0};
+  if (mode == REV_SPLIT) {
+    for (int v = 0; v < P->nvars; v++)
+      if (r->needed[v] && r->nassign[v] > (v < P->nparams ? 1 : 0) && P->vars[v].kind != VAR_GLOBAL)
+        save_var(r, &final_push, v, NULL);
+    for (int v = P->nvars - 1; v >= 0; v--)
+      if (r->needed[v] && r->nassign[v] > (v < P->nparams ? 1 : 0) && P->vars[v].kind != VAR_GLOBAL)
+        restore_var(r, &final_pop, v, NULL);
+  }
+
+  /* Seed: the adjoint of the returned value is 1 (grad) or d_ret. */
+  Block seed = {0};
+  if (retop.kind == OPD_VAR && act_var_active(r->act, P, retop.var) && ir_type_is_float(P->ret)) {
+    Operand s = mode == REV_GRAD ? ad_const(P->ret, 1) : wvar(r, d_ret);
+    addto(r, &seed, svar(r, retop.var), s, last);
+    label_adjoint(r, &seed);
+  }
+  /* Scalar parameters with a local shadow: add it to the caller's adjoint. */
+  Block finish = {0};
+  for (int p = 0; p < P->nparams; p++)
+    if (r->acc_param[p] >= 0) {
+      Place *dst = ir_place_new(m, r->acc_param[p], r->W->vars[r->acc_param[p]].type);
+      Type *t = r->W->vars[r->acc_param[p]].type->elem;
+      ir_place_push(m, dst, PJ_DEREF, none, NULL, t);
+      if (ir_type_is_float(t))
+        addto(r, &finish, dst, wvar(r, r->shadow[p]->var), NULL);
+      else
+        move_adjoint(r, &finish, ir_place_clone(m, r->shadow[p]), dst, t, NULL);
+    }
+
+  if (mode == REV_SPLIT) {
+    /* g_fwd: forward sweep, final values, return; shares W's variable table */
+    *fwd_fn = *r->W;
+    fwd_fn->name = name_fwd;
+    fwd_fn->ret = P->ret;
+    fwd_fn->nparams = r->tape + 1;
+    fwd_fn->owns_tape = false;
+    fwd_fn->body = (Block){0};
+    append(r, &fwd_fn->body, &fwd);
+    append(r, &fwd_fn->body, &final_push);
+    Stmt *ret = ir_stmt_new(m, ST_RETURN, P->loc, NULL);
+    ret->value = mo(r, retop);
+    ir_block_push(m, &fwd_fn->body, ret);
+    /* g_rev: final values back, seed, reverse sweep */
+    append(r, &r->W->body, &final_pop);
+    append(r, &r->W->body, &seed);
+    append(r, &r->W->body, &rev);
+    append(r, &r->W->body, &finish);
+    ir_block_push(m, &r->W->body, ir_stmt_new(m, ST_RETURN, P->loc, NULL));
+    fwd_fn->nvars = r->W->nvars;
+    fwd_fn->vars = r->W->vars;
+    fwd_fn->nloops = r->W->nloops;
+    return;
+  }
+
+  /* f_grad / f_vjp: forward sweep, keep the result, seed, reverse sweep, return */
+  append(r, &r->W->body, &fwd);
+  Operand result = none;
+  if (has_ret) {
+    int res = temp(r, "result", P->ret);
+    Stmt *k = inst(r, &r->W->body, OP_MOV, P->ret, res, last);
+    k->inst.args[0] = mo(r, retop);
+    result = wvar(r, res);
+  }
+  append(r, &r->W->body, &seed);
+  append(r, &r->W->body, &rev);
+  append(r, &r->W->body, &finish);
+  Stmt *ret = ir_stmt_new(m, ST_RETURN, P->loc, NULL);
+  ret->value = result;
+  ir_block_push(m, &r->W->body, ret);
+}
