@@ -1,0 +1,1161 @@
+/*
+ * autograd.c — the dynamic autograd graph: modes, nodes, saved tensors, hooks,
+ * leaf state, and the backward engine behind adj_backward and adj_autograd_grad.
+ *
+ * Key idea (PyTorch's design, made explicit): every result that requires grad holds a
+ * strong pointer to the node that made it; a node holds strong pointers to the nodes
+ * of its inputs (next edges), with an AccumulateGrad node standing for each leaf.
+ * The engine is a loop: discover the reachable nodes with an explicit stack, count
+ * dependencies, then repeatedly run the ready node with the highest sequence number
+ * (the most recently created), adding each produced gradient into its target's buffer.
+ * Saved outputs are stored as detached aliases, so a node never owns its own output
+ * and the graph has no reference cycles. Nodes are also freed by an explicit loop, so
+ * long chains cannot overflow the C stack.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+_Thread_local bool adj_grad_enabled_ = true;
+_Thread_local bool adj_anomaly_enabled_ = false;
+static _Thread_local bool *mode_stack;
+static _Thread_local int mode_depth, mode_cap;
+static _Thread_local uint64_t next_seq;
+static _Thread_local const char *loc_file;
+static _Thread_local int loc_line;
+static int next_hook_id = 1;
+
+/* ---- modes ------------------------------------------------------------------------ */
+
+bool adj_is_grad_enabled(void) { return adj_grad_enabled_; }
+
+bool adj_set_grad_enabled(bool enabled) {
+  bool old = adj_grad_enabled_;
+  adj_grad_enabled_ = enabled;
+  return old;
+}
+
+void adj_grad_mode_push(bool enabled) {
+  if (mode_depth == mode_cap) {
+    int cap = mode_cap ? 2 * mode_cap : 16;
+    bool *s = realloc(mode_stack, (size_t)cap * sizeof *s);
+    if (!s) {
+      adj_error(ADJ_ERR_MEMORY, "out of memory in grad mode stack");
+      abort();
+    }
+    mode_stack = s;
+    mode_cap = cap;
+  }
+  mode_stack[mode_depth++] = adj_grad_enabled_;
+  adj_grad_enabled_ = enabled;
+}
+
+void adj_grad_mode_pop(void) {
+  if (mode_depth == 0) {
+    adj_error(ADJ_ERR_RUNTIME, "adj_grad_mode_pop() without a matching push");
+    return;
+  }
+  adj_grad_enabled_ = mode_stack[--mode_depth];
+  if (mode_depth == 0) {
+    free(mode_stack);
+    mode_stack = NULL;
+    mode_cap = 0;
+  }
+}
+
+bool adj_set_detect_anomaly(bool enabled) {
+  bool old = adj_anomaly_enabled_;
+  adj_anomaly_enabled_ = enabled;
+  return old;
+}
+
+bool adj_is_anomaly_enabled(void) { return adj_anomaly_enabled_; }
+
+void adj_set_location_(const char *file, int line) {
+  loc_file = file;
+  loc_line = line;
+}
+
+const char *adj_node_location(const AdjNode *node) {
+  static _Thread_local char buf[512];
+  if (!node || !node->file)
+    return NULL;
+  snprintf(buf, sizeof buf, "%s:%d", node->file, node->line);
+  return buf;
+}
+
+/* ---- nodes ------------------------------------------------------------------------ */
+
+static void hooks_free(AdjHookList *h) {
+  free(h->items);
+  *h = (AdjHookList){NULL, 0, 0};
+}
+
+/* Nodes whose count reached zero, freed by one loop (no recursion). */
+static _Thread_local AdjNode **dead;
+static _Thread_local int dead_count, dead_cap;
+static _Thread_local bool draining;
+
+static void node_destroy(AdjNode *n) {
+  for (int i = 0; i < n->n_next; i++)
+    adj_node_release(n->next[i]);
+  for (int i = 0; i < n->n_saved; i++)
+    adj_release(n->saved[i].tensor);
+  if (n->variable) {
+    if (n->variable->grad_acc == n)
+      n->variable->grad_acc = NULL;
+    adj_release(n->variable);
+  }
+  free(n->next);
+  free(n->in_meta);
+  free(n->sizes);
+  hooks_free(&n->pre_hooks);
+  free(n);
+}
+
+void adj_node_release(AdjNode *n) {
+  if (!n || --n->refcount > 0)
+    return;
+  if (dead_count == dead_cap) {
+    int cap = dead_cap ? 2 * dead_cap : 64;
+    AdjNode **d = realloc(dead, (size_t)cap * sizeof *d);
+    if (!d) { /* cannot defer: free directly (recursion, but no leak) */
+      node_destroy(n);
+      return;
+    }
+    dead = d;
+    dead_cap = cap;
+  }
+  dead[dead_count++] = n;
+  if (draining)
+    return;
+  draining = true;
+  while (dead_count > 0)
+    node_destroy(dead[--dead_count]);
+  draining = false;
+  free(dead);
+  dead = NULL;
+  dead_cap = 0;
+}
+
+static AdjNode *node_alloc(const char *name, AdjBackwardFn backward, int n) {
+  AdjNode *node = calloc(1, sizeof *node);
+  AdjNode **next = calloc((size_t)(n > 0 ? n : 1), sizeof *next);
+  AdjMeta *meta = calloc((size_t)(n > 0 ? n : 1), sizeof *meta);
+  if (!node || !next || !meta) {
+    free(node);
+    free(next);
+    free(meta);
+    adj_error(ADJ_ERR_MEMORY, "out of memory allocating a graph node");
+    return NULL;
+  }
+  node->refcount = 1;
+  node->name = name;
+  node->backward = backward;
+  node->n_next = n;
+  node->next = next;
+  node->in_meta = meta;
+  node->seq = next_seq++;
+  if (adj_anomaly_enabled_) {
+    node->file = loc_file;
+    node->line = loc_line;
+  }
+  return node;
+}
+
+void adj_meta_of(AdjMeta *meta, const AdjTensor *t) {
+  meta->ndim = t->ndim;
+  meta->dtype = t->dtype;
+  for (int i = 0; i < t->ndim; i++)
+    meta->shape[i] = t->shape[i];
+}
+
+bool adj_requires_grad(const AdjTensor *t) { return t && (t->requires_grad || t->grad_fn); }
+
+bool adj_any_requires_grad(int n, const AdjTensor *const *inputs) {
+  if (!adj_grad_enabled_)
+    return false;
+  for (int i = 0; i < n; i++)
+    if (adj_requires_grad(inputs[i]))
+      return true;
+  return false;
+}
+
+AdjNode *adj_gradient_edge(AdjTensor *t) {
+  if (t->grad_fn) {
+    t->grad_fn->refcount++;
+    return t->grad_fn;
+  }
+  if (!t->requires_grad)
+    return NULL;
+  if (t->grad_acc) {
+    t->grad_acc->refcount++;
+    return t->grad_acc;
+  }
+  AdjNode *acc = node_alloc("AccumulateGrad", NULL, 0);
+  if (!acc)
+    return NULL;
+  acc->seq = UINT64_MAX; /* PyTorch runs AccumulateGrad as soon as it is ready */
+  acc->variable = adj_retain(t);
+  adj_meta_of(&acc->out_meta, t);
+  t->grad_acc = acc; /* weak */
+  return acc;
+}
+
+AdjNode *adj_node_new(const char *name, AdjBackwardFn backward, int n,
+                      const AdjTensor *const *inputs) {
+  if (!adj_any_requires_grad(n, inputs))
+    return NULL;
+  AdjNode *node = node_alloc(name, backward, n);
+  if (!node)
+    return NULL;
+  for (int i = 0; i < n; i++) {
+    adj_meta_of(&node->in_meta[i], inputs[i]);
+    if (adj_requires_grad(inputs[i]))
+      node->next[i] = adj_gradient_edge(adj_unconst(inputs[i]));
+  }
+  return node;
+}
+
+void adj_node_save(AdjNode *node, int slot, const AdjTensor *t, bool is_output) {
+  if (!node || !t || slot < 0 || slot >= ADJ_NODE_MAX_SAVED)
+    return;
+  AdjSaved *s = &node->saved[slot];
+  adj_release(s->tensor);
+  if (slot >= node->n_saved)
+    node->n_saved = slot + 1;
+  s->is_output = is_output;
+  s->version = t->version->value;
+  if (is_output) {
+    s->tensor = adj_new_view(t, t->ndim, t->shape, t->stride, t->offset);
+    if (s->tensor)
+      s->tensor->is_view = false;
+  } else {
+    s->tensor = adj_retain(adj_unconst(t));
+  }
+}
+
+void adj_set_history(AdjTensor *out, AdjNode *node) {
+  if (!node)
+    return;
+  if (!out) {
+    adj_node_release(node);
+    return;
+  }
+  adj_meta_of(&node->out_meta, out);
+  out->grad_fn = node;
+}
+
+void adj_rebase_history(AdjTensor *t, AdjNode *node) {
+  if (!node)
+    return;
+  adj_meta_of(&node->out_meta, t);
+  AdjNode *old = t->grad_fn;
+  if (t->retains_grad && old && old->retain_target == t) {
+    old->retain_target = NULL;
+    node->retain_target = t;
+  }
+  t->grad_fn = node;
+  t->requires_grad = false; /* now a non-leaf: requires grad through grad_fn */
+  adj_node_release(old);
+}
+
+void adj_tensor_autograd_free(AdjTensor *t) {
+  adj_release(t->grad);
+  t->grad = NULL;
+  if (t->grad_fn && t->grad_fn->retain_target == t)
+    t->grad_fn->retain_target = NULL;
+  adj_node_release(t->grad_fn);
+  t->grad_fn = NULL;
+}
+
+int adj_check_inplace(const AdjTensor *t) {
+  if (!adj_grad_enabled_)
+    return 0;
+  if (t->is_view && adj_requires_grad(t)) {
+    if (t->view_of_leaf)
+      adj_error(ADJ_ERR_RUNTIME,
+                "a view of a leaf Variable that requires grad is being used in an in-place "
+                "operation.");
+    else
+      adj_error(ADJ_ERR_RUNTIME,
+                "in-place operations on views of tensors that require grad are not supported "
+                "by adjoint (PyTorch's CopySlices); use the out-of-place op");
+    return -1;
+  }
+  if (!t->grad_fn && t->requires_grad) {
+    adj_error(ADJ_ERR_RUNTIME,
+              "a leaf Variable that requires grad is being used in an in-place operation.");
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- tensor autograd state ----------------------------------------------------------- */
+
+bool adj_is_leaf(const AdjTensor *t) { return t && !t->grad_fn; }
+
+AdjTensor *adj_requires_grad_(AdjTensor *t, bool requires_grad) {
+  if (!t) {
+    adj_error_null("requires_grad_");
+    return NULL;
+  }
+  if (t->grad_fn) {
+    if (requires_grad)
+      return t;
+    adj_error(ADJ_ERR_RUNTIME,
+              "you can only change requires_grad flags of leaf variables. If you want to use a "
+              "computed variable in a subgraph that doesn't require differentiation use "
+              "var_no_grad = var.detach().");
+    return NULL;
+  }
+  if (requires_grad && !adj_dtype_is_float(t->dtype)) {
+    adj_error(ADJ_ERR_RUNTIME, "only Tensors of floating point dtype can require gradients");
+    return NULL;
+  }
+  t->requires_grad = requires_grad;
+  return t;
+}
+
+AdjTensor *adj_grad(const AdjTensor *t) { return t ? t->grad : NULL; }
+
+int adj_set_grad(AdjTensor *t, AdjTensor *grad) {
+  if (!t) {
+    adj_error_null("set_grad");
+    return -1;
+  }
+  if (grad && (grad->ndim != t->ndim ||
+               memcmp(grad->shape, t->shape, sizeof(int64_t) * (size_t)t->ndim) != 0)) {
+    adj_error(ADJ_ERR_RUNTIME, "assigned grad has data of a different size");
+    return -1;
+  }
+  if (grad && grad->dtype != t->dtype) {
+    adj_error(ADJ_ERR_RUNTIME, "assigned grad has data of a different type");
+    return -1;
+  }
+  adj_retain(grad);
+  adj_release(t->grad);
+  t->grad = grad;
+  return 0;
+}
+
+void adj_zero_grad(AdjTensor *t, bool set_to_none) {
+  if (!t || !t->grad)
+    return;
+  if (set_to_none) {
+    adj_release(t->grad);
+    t->grad = NULL;
+    return;
+  }
+  AdjTensor *g = t->grad;
+  if (g->grad_fn) { /* grad.detach_() */
+    adj_node_release(g->grad_fn);
+    g->grad_fn = NULL;
+  }
+  g->requires_grad = false;
+  adj_kernel_fill(g, 0.0);
+  adj_bump_version(g);
+}
+
+AdjNode *adj_grad_fn(const AdjTensor *t) { return t ? t->grad_fn : NULL; }
+const char *adj_grad_fn_name(const AdjTensor *t) { return t && t->grad_fn ? t->grad_fn->name : NULL; }
+const char *adj_node_name(const AdjNode *node) { return node ? node->name : NULL; }
+int adj_node_num_next(const AdjNode *node) { return node ? node->n_next : 0; }
+
+AdjNode *adj_node_next(const AdjNode *node, int i) {
+  return node && i >= 0 && i < node->n_next ? node->next[i] : NULL;
+}
+
+int adj_retain_grad(AdjTensor *t) {
+  if (!t) {
+    adj_error_null("retain_grad");
+    return -1;
+  }
+  if (!adj_requires_grad(t)) {
+    adj_error(ADJ_ERR_RUNTIME, "can't retain_grad on Tensor that has requires_grad=False");
+    return -1;
+  }
+  if (!t->grad_fn) /* leaves always keep .grad */
+    return 0;
+  t->retains_grad = true;
+  t->grad_fn->retain_target = t;
+  return 0;
+}
+
+bool adj_retains_grad(const AdjTensor *t) { return t && t->retains_grad; }
+
+AdjTensor *adj_detach_(AdjTensor *t) {
+  if (!t) {
+    adj_error_null("detach_");
+    return NULL;
+  }
+  if (t->is_view && t->grad_fn) {
+    adj_error(ADJ_ERR_RUNTIME, "Can't detach views in-place. Use detach() instead.");
+    return NULL;
+  }
+  if (t->grad_fn && t->grad_fn->retain_target == t)
+    t->grad_fn->retain_target = NULL;
+  adj_node_release(t->grad_fn);
+  t->grad_fn = NULL;
+  t->requires_grad = false;
+  t->retains_grad = false;
+  return t;
+}
+
+static int hooks_add(AdjHookList *h, AdjHookFn fn, void *ctx) {
+  if (h->count == h->cap) {
+    int cap = h->cap ? 2 * h->cap : 4;
+    AdjHook *items = realloc(h->items, (size_t)cap * sizeof *items);
+    if (!items) {
+      adj_error(ADJ_ERR_MEMORY, "out of memory registering a hook");
+      return -1;
+    }
+    h->items = items;
+    h->cap = cap;
+  }
+  int id = next_hook_id++;
+  h->items[h->count++] = (AdjHook){fn, ctx, id};
+  return id;
+}
+
+static int hooks_remove(AdjHookList *h, int id) {
+  for (int i = 0; i < h->count; i++) {
+    if (h->items[i].id == id) {
+      memmove(&h->items[i], &h->items[i + 1], (size_t)(h->count - i - 1) * sizeof h->items[0]);
+      h->count--;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+int adj_register_hook(AdjTensor *t, AdjHookFn fn, void *ctx) {
+  if (!t || !fn) {
+    adj_error_null("register_hook");
+    return -1;
+  }
+  if (!adj_requires_grad(t)) {
+    adj_error(ADJ_ERR_RUNTIME, "cannot register a hook on a tensor that doesn't require gradient");
+    return -1;
+  }
+  return hooks_add(t->grad_fn ? &t->grad_fn->pre_hooks : &t->hooks, fn, ctx);
+}
+
+int adj_remove_hook(AdjTensor *t, int handle) {
+  if (!t) {
+    adj_error_null("remove_hook");
+    return -1;
+  }
+  if (hooks_remove(&t->hooks, handle) == 0)
+    return 0;
+  if (t->grad_fn && hooks_remove(&t->grad_fn->pre_hooks, handle) == 0)
+    return 0;
+  adj_error(ADJ_ERR_VALUE, "no hook with handle %d on this tensor", handle);
+  return -1;
+}
+
+/* ---- the engine ------------------------------------------------------------------------ */
+
+/* Per-node bookkeeping of one backward run. */
+typedef struct Task {
+  AdjNode *node;
+  AdjTensor *buffer; /* accumulated incoming gradient (strong) */
+  int deps;          /* edges from not-yet-run nodes */
+  bool needed;       /* leads to a place where gradients are wanted */
+  int capture;       /* index in the results of adj_autograd_grad, or -1 */
+  bool accumulate;   /* AccumulateGrad to run (backward mode) */
+} Task;
+
+typedef struct Graph {
+  Task *tasks;
+  int count, cap;
+  int *slots; /* open-addressing map node -> task index */
+  int nslots;
+} Graph;
+
+static unsigned hash_ptr(const void *p) {
+  uintptr_t x = (uintptr_t)p;
+  x ^= x >> 17;
+  x *= 0xed5ad4bbU;
+  x ^= x >> 11;
+  return (unsigned)x;
+}
+
+static int graph_find(const Graph *g, const AdjNode *n) {
+  unsigned mask = (unsigned)g->nslots - 1;
+  for (unsigned i = hash_ptr(n) & mask;; i = (i + 1) & mask) {
+    int s = g->slots[i];
+    if (s < 0 || g->tasks[s].node == n)
+      return s;
+  }
+}
+
+static bool graph_grow(Graph *g) {
+  int cap = g->cap ? 2 * g->cap : 64;
+  Task *t = realloc(g->tasks, (size_t)cap * sizeof *t);
+  int *slots = malloc((size_t)cap * 2 * sizeof *slots);
+  if (!t || !slots) {
+    if (t)
+      g->tasks = t;
+    free(slots);
+    return false;
+  }
+  g->tasks = t;
+  g->cap = cap;
+  free(g->slots);
+  g->slots = slots;
+  g->nslots = cap * 2;
+  for (int i = 0; i < g->nslots; i++)
+    g->slots[i] = -1;
+  unsigned mask = (unsigned)g->nslots - 1;
+  for (int k = 0; k < g->count; k++) {
+    unsigned i = hash_ptr(g->tasks[k].node) & mask;
+    while (g->slots[i] >= 0)
+      i = (i + 1) & mask;
+    g->slots[i] = k;
+  }
+  return true;
+}
+
+/* Index of n's task, adding it if new (*added tells); -1 when out of memory. */
+static int graph_add(Graph *g, AdjNode *n, bool *added) {
+  *added = false;
+  if (g->cap && g->count < g->cap) {
+    int s = graph_find(g, n);
+    if (s >= 0)
+      return s;
+  } else if (g->cap) {
+    int s = graph_find(g, n);
+    if (s >= 0)
+      return s;
+    if (!graph_grow(g))
+      return -1;
+  } else if (!graph_grow(g)) {
+    return -1;
+  }
+  unsigned mask = (unsigned)g->nslots - 1;
+  unsigned i = hash_ptr(n) & mask;
+  while (g->slots[i] >= 0)
+    i = (i + 1) & mask;
+  g->slots[i] = g->count;
+  g->tasks[g->count] = (Task){n, NULL, 0, false, -1, false};
+  *added = true;
+  return g->count++;
+}
+
+static void graph_free(Graph *g) {
+  for (int i = 0; i < g->count; i++)
+    adj_release(g->tasks[i].buffer);
+  free(g->tasks);
+  free(g->slots);
+}
+
+/* Max-heap of task indices by node sequence number. */
+typedef struct Heap {
+  int *items;
+  int count;
+} Heap;
+
+static bool heap_less(const Graph *g, int a, int b) {
+  return g->tasks[a].node->seq < g->tasks[b].node->seq;
+}
+
+static void heap_push(Heap *h, const Graph *g, int task) {
+  int i = h->count++;
+  h->items[i] = task;
+  while (i > 0 && heap_less(g, h->items[(i - 1) / 2], h->items[i])) {
+    int p = (i - 1) / 2, tmp = h->items[p];
+    h->items[p] = h->items[i];
+    h->items[i] = tmp;
+    i = p;
+  }
+}
+
+static int heap_pop(Heap *h, const Graph *g) {
+  int top = h->items[0];
+  h->items[0] = h->items[--h->count];
+  int i = 0;
+  for (;;) {
+    int l = 2 * i + 1, r = l + 1, m = i;
+    if (l < h->count && heap_less(g, h->items[m], h->items[l]))
+      m = l;
+    if (r < h->count && heap_less(g, h->items[m], h->items[r]))
+      m = r;
+    if (m == i)
+      break;
+    int tmp = h->items[m];
+    h->items[m] = h->items[i];
+    h->items[i] = tmp;
+    i = m;
+  }
+  return top;
+}
+
+static const char *type_string(AdjDType dtype) {
+  switch (dtype) {
+  case ADJ_FLOAT32: return "torch.FloatTensor";
+  case ADJ_FLOAT64: return "torch.DoubleTensor";
+  case ADJ_INT64: return "torch.LongTensor";
+  case ADJ_BOOL: return "torch.BoolTensor";
+  }
+  return "?";
+}
+
+static const char *ERR_BACKWARD_TWICE =
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed when "
+    "you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling "
+    "backward.";
+
+/* Unpack node's saved tensors into out[], checking versions (PyTorch's SavedVariable). */
+static int unpack_saved(AdjNode *node, AdjTensor **out) {
+  if (node->saved_released) {
+    adj_error(ADJ_ERR_RUNTIME, "%s", ERR_BACKWARD_TWICE);
+    return -1;
+  }
+  for (int i = 0; i < node->n_saved; i++) {
+    AdjSaved *s = &node->saved[i];
+    AdjTensor *t = s->tensor;
+    if (!t)
+      continue;
+    if (t->version->value != s->version) {
+      char shape[128], which[160] = "";
+      adj_format_shape(shape, sizeof shape, t->ndim, t->shape);
+      const AdjNode *fn = s->is_output ? node : t->grad_fn;
+      if (fn)
+        snprintf(which, sizeof which, ", which is output 0 of %s,", fn->name);
+      adj_error(ADJ_ERR_RUNTIME,
+                "one of the variables needed for gradient computation has been modified by an "
+                "inplace operation: [%s %s]%s is at version %llu; expected version %llu instead. "
+                "%s",
+                type_string(t->dtype), shape, which, (unsigned long long)t->version->value,
+                (unsigned long long)s->version,
+                adj_anomaly_enabled_
+                    ? "Hint: the backtrace further above shows the operation that failed to "
+                      "compute its gradient. The variable in question was changed in there or "
+                      "anywhere later. Good luck!"
+                    : "Hint: enable anomaly detection to find the operation that failed to "
+                      "compute its gradient, with torch.autograd.set_detect_anomaly(True).");
+      return -1;
+    }
+    if (s->is_output && adj_grad_enabled_) { /* create_graph: the output, with history */
+      AdjTensor *a = adj_new_view(t, t->ndim, t->shape, t->stride, t->offset);
+      if (!a)
+        return -1;
+      a->is_view = false;
+      node->refcount++;
+      a->grad_fn = node;
+      out[i] = adj_ret(a);
+    } else {
+      out[i] = t;
+    }
+  }
+  return 0;
+}
+
+static void release_saved(AdjNode *node) {
+  if (node->n_saved == 0)
+    return;
+  for (int i = 0; i < node->n_saved; i++) {
+    adj_release(node->saved[i].tensor);
+    node->saved[i].tensor = NULL;
+  }
+  node->n_saved = 0;
+  node->saved_released = true;
+}
+
+static void anomaly_report(const AdjNode *node) {
+  if (!adj_anomaly_enabled_)
+    return;
+  fprintf(stderr,
+          "adjoint: warning: Error detected in %s. Traceback of forward call that caused the "
+          "error:\n  %s:%d\n",
+          node->name, node->file ? node->file : "<unknown>", node->file ? node->line : 0);
+}
+
+static bool has_nan(const AdjTensor *t) {
+  int64_t n = adj_numel(t);
+  for (int64_t i = 0; i < n; i++)
+    if (isnan(adj_load(t, i)))
+      return true;
+  return false;
+}
+
+static bool same_shape_meta(const AdjTensor *t, const AdjMeta *m) {
+  if (t->ndim != m->ndim)
+    return false;
+  for (int d = 0; d < m->ndim; d++)
+    if (t->shape[d] != m->shape[d])
+      return false;
+  return true;
+}
+
+/* PyTorch's validate_outputs: sum a broadcast gradient back to the input's shape and
+ * cast it to the input's dtype; returns the fixed gradient (scope-owned) or NULL. */
+static AdjTensor *validate_grad(const AdjNode *node, int i, AdjTensor *g) {
+  const AdjMeta *m = &node->in_meta[i];
+  if (!same_shape_meta(g, m)) {
+    AdjTensor *s = adj_sum_to(g, m);
+    if (!s || !same_shape_meta(s, m)) {
+      char got[128], want[128];
+      adj_format_shape(got, sizeof got, g->ndim, g->shape);
+      adj_format_shape(want, sizeof want, m->ndim, m->shape);
+      adj_error(ADJ_ERR_RUNTIME,
+                "Function %s returned an invalid gradient at index %d - got %s but expected "
+                "shape compatible with %s",
+                node->name, i, got, want);
+      return NULL;
+    }
+    g = s;
+  }
+  if (g->dtype != m->dtype)
+    g = adj_to_dtype(g, m->dtype);
+  return g;
+}
+
+/* Add g into the task's buffer (differentiably when grad mode is on). */
+static int buffer_add(Task *task, AdjTensor *g) {
+  if (!task->buffer) {
+    task->buffer = adj_retain(g);
+    return 0;
+  }
+  AdjTensor *sum = adj_add(task->buffer, g);
+  if (!sum)
+    return -1;
+  adj_release(task->buffer);
+  task->buffer = adj_retain(sum);
+  return 0;
+}
+
+/* Run tensor hooks in order; each may replace the gradient. */
+static AdjTensor *run_hooks(const AdjHookList *hooks, AdjTensor *g) {
+  for (int i = 0; i < hooks->count; i++) {
+    AdjTensor *r = hooks->items[i].fn(g, hooks->items[i].ctx);
+    if (adj_error_pending() && !r && adj_last_error_kind() != ADJ_OK) {
+      /* a hook that failed reports through the error state; keep going with g */
+    }
+    if (r)
+      g = r;
+  }
+  return g;
+}
+
+/* .grad accumulation of a leaf (PyTorch's AccumulateGrad). */
+static int accumulate_grad(AdjTensor *var, AdjTensor *g) {
+  if (!var->grad) {
+    AdjTensor *copy;
+    if (adj_grad_enabled_) { /* create_graph: keep the graph (CopyBackwards) */
+      copy = adj_empty(g->dtype, g->ndim, g->shape);
+      if (!copy || !adj_copy_(copy, g))
+        return -1;
+    } else {
+      copy = adj_ret(adj_contiguous_raw(g));
+      if (!copy)
+        return -1;
+    }
+    var->grad = adj_retain(copy);
+    return 0;
+  }
+  if (adj_grad_enabled_) {
+    AdjTensor *sum = adj_add(var->grad, g);
+    if (!sum)
+      return -1;
+    adj_release(var->grad);
+    var->grad = adj_retain(sum);
+    return 0;
+  }
+  adj_kernel_binary(B_ADD, var->grad, var->grad, g);
+  adj_bump_version(var->grad);
+  return 0;
+}
+
+/* retain_grad(): the non-leaf's .grad is a clone, accumulated like a leaf's. */
+static int retain_into(AdjTensor *t, AdjTensor *g) {
+  AdjTensor *v;
+  if (!t->grad)
+    v = adj_clone(g);
+  else
+    v = adj_add(t->grad, g);
+  if (!v)
+    return -1;
+  adj_retain(v);
+  adj_release(t->grad);
+  t->grad = v;
+  return 0;
+}
+
+/* Run one node: hooks, capture, then its backward or accumulation; hand the produced
+ * gradients to the next tasks' buffers. Runs inside a scope opened by the caller. */
+static int run_task(Graph *g, int ti, bool keep_graph, AdjTensor **captured) {
+  Task *task = &g->tasks[ti];
+  AdjNode *node = task->node;
+  AdjTensor *grad = task->buffer;
+  if (!grad)
+    return 0; /* no gradient reached this node (all undefined) */
+  if (node->variable)
+    grad = run_hooks(&node->variable->hooks, grad);
+  else
+    grad = run_hooks(&node->pre_hooks, grad);
+  if (node->retain_target && retain_into(node->retain_target, grad) != 0)
+    return -1;
+  if (task->capture >= 0 && captured) {
+    adj_release(captured[task->capture]);
+    captured[task->capture] = adj_retain(grad);
+  }
+  if (node->variable)
+    return task->accumulate ? accumulate_grad(node->variable, grad) : 0;
+  if (!task->needed)
+    return 0;
+  AdjTensor *saved[ADJ_NODE_MAX_SAVED] = {NULL};
+  AdjTensor *gi_small[4] = {NULL};
+  AdjTensor **gi = node->n_next <= 4 ? gi_small : calloc((size_t)node->n_next, sizeof *gi);
+  int rc = -1;
+  if (!gi) {
+    adj_error(ADJ_ERR_MEMORY, "out of memory in backward");
+    return -1;
+  }
+  if (unpack_saved(node, saved) != 0 || node->backward(node, saved, grad, gi) != 0) {
+    anomaly_report(node);
+    goto done;
+  }
+  if (!keep_graph)
+    release_saved(node);
+  for (int i = 0; i < node->n_next; i++) {
+    if (!gi[i] || !node->next[i])
+      continue;
+    AdjTensor *v = validate_grad(node, i, gi[i]);
+    if (!v)
+      goto done;
+    if (adj_anomaly_enabled_ && has_nan(v)) {
+      anomaly_report(node);
+      adj_error(ADJ_ERR_RUNTIME, "Function '%s' returned nan values in its %dth output.",
+                node->name, i);
+      goto done;
+    }
+    int nt = graph_find(g, node->next[i]);
+    if (nt >= 0 && g->tasks[nt].needed && buffer_add(&g->tasks[nt], v) != 0)
+      goto done;
+  }
+  rc = 0;
+done:
+  if (gi != gi_small)
+    free(gi);
+  return rc;
+}
+
+/* Discover the graph from the roots with an explicit stack; count dependencies. */
+static int discover(Graph *g, int n_roots, AdjNode *const *roots) {
+  AdjNode **stack = NULL;
+  int sp = 0, scap = 0;
+  for (int r = 0; r < n_roots; r++) {
+    bool added;
+    if (!roots[r])
+      continue;
+    if (graph_add(g, roots[r], &added) < 0)
+      goto oom;
+    if (!added)
+      continue;
+    if (sp == scap) {
+      scap = scap ? 2 * scap : 64;
+      AdjNode **s = realloc(stack, (size_t)scap * sizeof *s);
+      if (!s)
+        goto oom;
+      stack = s;
+    }
+    stack[sp++] = roots[r];
+    while (sp > 0) {
+      AdjNode *n = stack[--sp];
+      for (int i = 0; i < n->n_next; i++) {
+        AdjNode *m = n->next[i];
+        if (!m)
+          continue;
+        int k = graph_add(g, m, &added);
+        if (k < 0)
+          goto oom;
+        g->tasks[k].deps++;
+        if (added) {
+          if (sp == scap) {
+            scap = scap ? 2 * scap : 64;
+            AdjNode **s = realloc(stack, (size_t)scap * sizeof *s);
+            if (!s)
+              goto oom;
+            stack = s;
+          }
+          stack[sp++] = m;
+        }
+      }
+    }
+  }
+  free(stack);
+  return 0;
+oom:
+  free(stack);
+  adj_error(ADJ_ERR_MEMORY, "out of memory discovering the graph");
+  return -1;
+}
+
+/* Mark tasks that lead to a wanted place (any task flagged needed on entry) by a
+ * reverse topological sweep; with want_all every task is needed. */
+static int mark_needed(Graph *g, bool want_all) {
+  if (want_all) {
+    for (int i = 0; i < g->count; i++)
+      g->tasks[i].needed = true;
+    return 0;
+  }
+  int *deps = malloc((size_t)g->count * sizeof *deps);
+  int *order = malloc((size_t)g->count * sizeof *order);
+  if (!deps || !order) {
+    free(deps);
+    free(order);
+    adj_error(ADJ_ERR_MEMORY, "out of memory");
+    return -1;
+  }
+  int head = 0, tail = 0;
+  for (int i = 0; i < g->count; i++) {
+    deps[i] = g->tasks[i].deps;
+    if (deps[i] == 0)
+      order[tail++] = i;
+  }
+  while (head < tail) {
+    AdjNode *n = g->tasks[order[head++]].node;
+    for (int i = 0; i < n->n_next; i++) {
+      int k = n->next[i] ? graph_find(g, n->next[i]) : -1;
+      if (k >= 0 && --deps[k] == 0)
+        order[tail++] = k;
+    }
+  }
+  for (int j = tail - 1; j >= 0; j--) {
+    Task *t = &g->tasks[order[j]];
+    for (int i = 0; i < t->node->n_next && !t->needed; i++) {
+      int k = t->node->next[i] ? graph_find(g, t->node->next[i]) : -1;
+      if (k >= 0 && g->tasks[k].needed)
+        t->needed = true;
+    }
+  }
+  free(deps);
+  free(order);
+  return 0;
+}
+
+/* The engine. roots[i] receives root_grads[i]. With n_inputs > 0 only paths to the
+ * inputs run and gradients are captured there (results, new references owned by the
+ * caller); accumulate says whether AccumulateGrad nodes write .grad. */
+static int run_backward(int n, AdjTensor *const *roots, AdjTensor *const *root_grads,
+                        bool keep_graph, bool create_graph, int n_inputs,
+                        AdjTensor *const *inputs, bool accumulate, AdjTensor **results) {
+  Graph g = {NULL, 0, 0, NULL, 0};
+  Heap heap = {NULL, 0};
+  AdjNode **root_nodes = calloc((size_t)n, sizeof *root_nodes);
+  AdjNode **input_nodes = calloc((size_t)(n_inputs > 0 ? n_inputs : 1), sizeof *input_nodes);
+  int rc = -1;
+  if (!root_nodes || !input_nodes) {
+    adj_error(ADJ_ERR_MEMORY, "out of memory");
+    goto out;
+  }
+  for (int i = 0; i < n; i++)
+    root_nodes[i] = adj_gradient_edge(roots[i]);
+  for (int i = 0; i < n_inputs; i++)
+    input_nodes[i] = adj_gradient_edge(inputs[i]);
+  if (discover(&g, n, root_nodes) != 0)
+    goto out;
+  for (int i = 0; i < n_inputs; i++) {
+    int k = input_nodes[i] ? graph_find(&g, input_nodes[i]) : -1;
+    if (k >= 0) {
+      g.tasks[k].capture = i;
+      g.tasks[k].needed = true;
+      g.tasks[k].accumulate = accumulate;
+    }
+  }
+  if (n_inputs == 0)
+    for (int i = 0; i < g.count; i++)
+      g.tasks[i].accumulate = accumulate;
+  if (mark_needed(&g, n_inputs == 0) != 0)
+    goto out;
+  heap.items = malloc((size_t)(g.count > 0 ? g.count : 1) * sizeof *heap.items);
+  if (!heap.items) {
+    adj_error(ADJ_ERR_MEMORY, "out of memory");
+    goto out;
+  }
+  adj_grad_mode_push(create_graph);
+  adj_scope_begin();
+  for (int i = 0; i < n; i++) {
+    int k = graph_find(&g, root_nodes[i]);
+    if (buffer_add(&g.tasks[k], root_grads[i]) != 0) {
+      adj_scope_end();
+      adj_grad_mode_pop();
+      goto out;
+    }
+  }
+  adj_scope_end();
+  for (int i = 0; i < g.count; i++)
+    if (g.tasks[i].deps == 0)
+      heap_push(&heap, &g, i);
+  int status = 0;
+  while (heap.count > 0) {
+    int ti = heap_pop(&heap, &g);
+    adj_scope_begin();
+    if (status == 0)
+      status = run_task(&g, ti, keep_graph, results);
+    adj_scope_end();
+    adj_release(g.tasks[ti].buffer);
+    g.tasks[ti].buffer = NULL;
+    AdjNode *node = g.tasks[ti].node;
+    for (int i = 0; i < node->n_next; i++) {
+      int k = node->next[i] ? graph_find(&g, node->next[i]) : -1;
+      if (k >= 0 && --g.tasks[k].deps == 0)
+        heap_push(&heap, &g, k);
+    }
+  }
+  adj_grad_mode_pop();
+  rc = status;
+out:
+  for (int i = 0; root_nodes && i < n; i++)
+    adj_node_release(root_nodes[i]);
+  for (int i = 0; input_nodes && i < n_inputs; i++)
+    adj_node_release(input_nodes[i]);
+  free(root_nodes);
+  free(input_nodes);
+  free(heap.items);
+  graph_free(&g);
+  return rc;
+}
+
+/* Check the outputs and build their seed gradients (scope-owned); 0 or -1. */
+static int make_seeds(int n, AdjTensor *const *outs, AdjTensor *const *grads, AdjTensor **seeds) {
+  for (int i = 0; i < n; i++) {
+    AdjTensor *t = outs[i], *gr = grads ? grads[i] : NULL;
+    if (!t) {
+      adj_error_null("backward");
+      return -1;
+    }
+    if (!adj_requires_grad(t)) {
+      adj_error(ADJ_ERR_RUNTIME,
+                "element %d of tensors does not require grad and does not have a grad_fn", i);
+      return -1;
+    }
+    if (!gr) {
+      if (adj_numel(t) != 1) {
+        adj_error(ADJ_ERR_RUNTIME, "grad can be implicitly created only for scalar outputs");
+        return -1;
+      }
+      gr = adj_ones_like(t);
+      if (!gr)
+        return -1;
+    } else if (gr->ndim != t->ndim ||
+               memcmp(gr->shape, t->shape, sizeof(int64_t) * (size_t)t->ndim) != 0) {
+      char a[128], b[128];
+      adj_format_shape(a, sizeof a, gr->ndim, gr->shape);
+      adj_format_shape(b, sizeof b, t->ndim, t->shape);
+      adj_error(ADJ_ERR_RUNTIME,
+                "Mismatch in shape: grad_output[%d] has a shape of torch.Size(%s) and output[%d] "
+                "has a shape of torch.Size(%s).",
+                i, a, i, b);
+      return -1;
+    } else if (!adj_dtype_is_float(gr->dtype)) {
+      adj_error(ADJ_ERR_RUNTIME,
+                "For complex Tensors, both grad_output and output are required to have the same "
+                "dtype. Mismatch in dtype: grad_output[%d] has a dtype of %s and output[%d] has a "
+                "dtype of %s.",
+                i, adj_dtype_name(gr->dtype), i, adj_dtype_name(t->dtype));
+      return -1;
+    }
+    seeds[i] = gr;
+  }
+  return 0;
+}
+
+int adj_autograd_backward(int n, AdjTensor *const *tensors, AdjTensor *const *grad_tensors,
+                          bool retain_graph, bool create_graph, int n_inputs,
+                          AdjTensor *const *inputs) {
+  if (n <= 0 || !tensors) {
+    adj_error(ADJ_ERR_RUNTIME, "backward(): no tensors given");
+    return -1;
+  }
+  for (int i = 0; i < n_inputs; i++) {
+    if (!inputs[i]) {
+      adj_error_null("backward");
+      return -1;
+    }
+    if (!adj_requires_grad(inputs[i])) {
+      adj_error(ADJ_ERR_RUNTIME, "One of the differentiated Tensors does not require grad");
+      return -1;
+    }
+  }
+  adj_scope_begin();
+  AdjTensor **seeds = calloc((size_t)n, sizeof *seeds);
+  AdjTensor **caps = calloc((size_t)(n_inputs > 0 ? n_inputs : 1), sizeof *caps);
+  int rc = -1;
+  if (!seeds || !caps)
+    adj_error(ADJ_ERR_MEMORY, "out of memory");
+  else if (make_seeds(n, tensors, grad_tensors, seeds) == 0)
+    rc = run_backward(n, tensors, seeds, retain_graph || create_graph, create_graph, n_inputs,
+                      inputs, true, caps);
+  /* non-leaf inputs of backward(inputs=...) get their gradient in .grad */
+  for (int i = 0; i < n_inputs; i++) {
+    if (rc == 0 && caps[i] && inputs[i]->grad_fn) {
+      adj_grad_mode_push(create_graph);
+      rc = retain_into(inputs[i], caps[i]);
+      adj_grad_mode_pop();
+    }
+    adj_release(caps[i]);
+  }
+  free(seeds);
+  free(caps);
+  adj_scope_end();
+  return rc;
+}
+
+int adj_backward(AdjTensor *t, const AdjTensor *gradient, bool retain_graph, bool create_graph) {
+  AdjTensor *g = adj_unconst(gradient);
+  return adj_autograd_backward(1, &t, gradient ? &g : NULL, retain_graph, create_graph, 0, NULL);
+}
+
+int adj_autograd_grad(int n_outputs, AdjTensor *const *outputs, AdjTensor *const *grad_outputs,
+                      int n_inputs, AdjTensor *const *inputs, bool retain_graph,
+                      bool create_graph, bool allow_unused, AdjTensor **results) {
+  if (n_outputs <= 0 || !outputs || n_inputs <= 0 || !inputs || !results) {
+    adj_error(ADJ_ERR_RUNTIME, "grad(): outputs, inputs and results must be non-empty");
+    return -1;
+  }
+  for (int i = 0; i < n_inputs; i++) {
+    results[i] = NULL;
+    if (!inputs[i]) {
+      adj_error_null("grad");
+      return -1;
+    }
+    if (!adj_requires_grad(inputs[i])) {
+      adj_error(ADJ_ERR_RUNTIME, "One of the differentiated Tensors does not require grad");
+      return -1;
+    }
+  }
+  adj_scope_begin();
+  AdjTensor **seeds = calloc((size_t)n_outputs, sizeof *seeds);
+  int rc = -1;
+  if (!seeds)
+    adj_error(ADJ_ERR_MEMORY, "out of memory");
+  else if (make_seeds(n_outputs, outputs, grad_outputs, seeds) == 0)
+    rc = run_backward(n_outputs, outputs, seeds, retain_graph || create_graph, create_graph,
+                      n_inputs, inputs,
+                      false, results);
+  free(seeds);
+  adj_scope_end();
+  for (int i = 0; rc == 0 && i < n_inputs; i++) {
+    if (!results[i] && !allow_unused) {
+      adj_error(ADJ_ERR_RUNTIME,
+                "One of the differentiated Tensors appears to not have been used in the graph. "
+                "Set allow_unused=True if this is the desired behavior.");
+      rc = -1;
+    }
+  }
+  for (int i = 0; i < n_inputs; i++) {
+    if (rc != 0) {
+      adj_release(results[i]);
+      results[i] = NULL;
+    } else {
+      adj_ret(results[i]);
+    }
+  }
+  return rc;
+}
