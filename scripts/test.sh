@@ -26,5 +26,5 @@ cmake --build "$build" -j "$jobs"
 
 echo "==> ctest -j$jobs"
 status=0
-ctest --test-dir "$build" --output-on-failure -j "$jobs" --timeout 600 || status=$?
+ctest --test-dir "$build" --output-on-failure --no-label-summary -j "$jobs" --timeout 600 || status=$?
 exit "$status"
