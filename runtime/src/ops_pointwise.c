@@ -584,6 +584,16 @@ static int inplace_check(const char *fn, AdjTensor *t, const AdjTensor *other) {
   return 0;
 }
 
+/* A clone of t that keeps its history (PyTorch saves original_self = self.clone() for
+ * in-place ops that need it, so double backward still reaches t's inputs);
+ * caller-owned. */
+static AdjTensor *tracked_clone(const AdjTensor *t) {
+  adj_scope_begin();
+  AdjTensor *c = adj_retain(adj_clone(t));
+  adj_scope_end();
+  return c;
+}
+
 /* The node of an in-place op on t with optional other; NULL if nothing requires grad. */
 static AdjNode *inplace_node(const char *name, AdjBackwardFn bw, AdjTensor *t,
                              const AdjTensor *other) {
@@ -607,9 +617,9 @@ static AdjTensor *inplace_binary(const char *fn, const char *name, AdjBinaryOp o
   if (node && saves) {
     bool need_self = adj_needs_grad(node, 1) && (saves == 1 || saves == 2);
     if (need_self)
-      orig = adj_contiguous_raw(t);
+      orig = tracked_clone(t);
     /* other aliasing t would be overwritten: save a copy */
-    oth = adj_shares_storage(t, other) ? adj_contiguous_raw(other) : adj_retain(adj_unconst(other));
+    oth = adj_shares_storage(t, other) ? tracked_clone(other) : adj_retain(adj_unconst(other));
     if ((need_self && !orig) || !oth) {
       adj_release(orig);
       adj_release(oth);
@@ -693,7 +703,7 @@ AdjTensor *adj_clamp_(AdjTensor *t, double lo, double hi) {
     return NULL;
   AdjNode *node = inplace_node("ClampBackward1", clamp_backward, t, NULL);
   if (node) {
-    AdjTensor *orig = adj_contiguous_raw(t);
+    AdjTensor *orig = tracked_clone(t);
     if (!orig) {
       adj_node_release(node);
       return NULL;
