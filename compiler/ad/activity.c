@@ -96,8 +96,8 @@ static void inst(Activity *a, const Fn *fn, const Inst *in, bool *changed) {
   unsigned char *set_ = a->scratch;
   const Type *dt = in->dst >= 0 ? fn->vars[in->dst].type : NULL;
   if (in->nograd || in->op == OP_STOPGRAD || ir_ops[in->op].kind == K_CMP ||
-      ir_ops[in->op].kind == K_INT)
-    return;
+      ir_ops[in->op].kind == K_INT || in->op == OP_PUSH || in->op == OP_POP)
+    return; /* a pop restores a value its own variable held: nothing new flows */
   switch (in->op) {
   case OP_LOAD:
     act_place_regions(a, fn, in->place, set_);
@@ -107,6 +107,7 @@ static void inst(Activity *a, const Fn *fn, const Inst *in, bool *changed) {
       set(&a->varied[in->dst], changed);
     return;
   case OP_STORE:
+  case OP_ADDTO: /* generated code: place += a */
     if (opd_varied(a, fn, in->args[0])) {
       act_place_regions(a, fn, in->place, set_);
       mark_regions(a, set_, changed);

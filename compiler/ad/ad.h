@@ -117,7 +117,25 @@ typedef struct RevFns {
 void ad_reverse(AdCtx *ad, const Fn *P, const bool *active, RevMode mode, const char *name,
                 const char *name_fwd, RevFns *out);
 
+/* ---- forward.c ---- */
+/* Forward (tangent) mode of P with respect to the flagged parameters: a function
+ * `name` taking each active parameter followed by its tangent t_p, and a trailing
+ * `T *t_ret` when P returns a float; it returns P's value and writes *t_ret.
+ * `*out` is set before the body is built (recursion). */
+void ad_forward(AdCtx *ad, const Fn *P, const bool *active, const char *name, Fn **out);
+
+/* ---- dense.c ---- */
+/* T name(p, v_p, hv_p, ...): calls the tangent-of-gradient `tg` with scratch
+ * gradient storage (sizes[p] is the C text of each array's length). */
+Fn *ad_hvp_wrapper(AdCtx *ad, const Fn *P, const bool *active, const char **sizes, Fn *tg,
+                   const char *name);
+/* T name(..., w, h_w, ...): the dense Hessian, one call of `hvp` per row. */
+Fn *ad_hessian_fn(AdCtx *ad, const Fn *P, int which, const char *size, Fn *hvp, const char *name);
+
 /* ---- requests.c ---- */
+/* The tangent function of `callee` for an activity pattern: memoised like
+ * ad_split_for. */
+Fn *ad_tangent_for(AdCtx *ad, Fn *callee, const bool *active);
 /* The split pair for calling `callee` with the given active parameters from
  * generated reverse code: memoised, generated on first use (recursion works because
  * the pair is registered before its bodies are built). */

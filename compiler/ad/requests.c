@@ -15,8 +15,20 @@ typedef struct Memo {
   RevFns fns;
 } Memo;
 
+/* A generated top-level function of some kind for (fn, pattern), for reuse. */
+typedef struct Made {
+  const Fn *fn;
+  ReqKind kind;
+  bool *active;
+  Fn *made;
+} Made;
+
 struct AdCtx {
   Module *m;
+  Made *made;
+  int nmade, capmade;
+  Memo *tmemo; /* tangent functions of callees */
+  int ntmemo, captmemo;
   Generated *gens;
   int ngens, capgens;
   Memo *memo;
@@ -105,8 +117,56 @@ RevFns ad_split_for(AdCtx *ad, Fn *callee, const bool *active) {
   return fns;
 }
 
-/* Map the names of a request to parameter flags; report unknown or integer ones. */
-static bool request_params(const Fn *fn, const Request *rq, bool *active) {
+Fn *ad_tangent_for(AdCtx *ad, Fn *callee, const bool *active) {
+  for (int i = 0; i < ad->ntmemo; i++) {
+    Memo *mm = &ad->tmemo[i];
+    if (mm->callee == callee && memcmp(mm->active, active, sizeof(bool) * (size_t)callee->nparams) == 0)
+      return mm->fns.rev;
+  }
+  if (ad->ntmemo == ad->captmemo) {
+    int cap = ad->captmemo ? ad->captmemo * 2 : 8;
+    ad->tmemo = arena_realloc(ad->m->arena, ad->tmemo, sizeof(Memo) * (size_t)ad->captmemo,
+                              sizeof(Memo) * (size_t)cap);
+    ad->captmemo = cap;
+  }
+  int idx = ad->ntmemo++;
+  bool *pattern = ARENA_ARRAY(ad->m->arena, bool, callee->nparams + 1);
+  memcpy(pattern, active, sizeof(bool) * (size_t)callee->nparams);
+  ad->tmemo[idx] = (Memo){callee, pattern, {0}};
+  const char *name = ad_fresh_name(ad, arena_printf(ad->m->arena, "%s_jvp", callee->name));
+  Fn *fn = NULL;
+  ad_forward(ad, callee, pattern, name, &ad->tmemo[idx].fns.rev);
+  fn = ad->tmemo[idx].fns.rev;
+  ad_add_generated(ad, fn, callee, REQ_JVP, false,
+                   arena_printf(ad->m->arena, "tangent of %s for (%s): returns its value, writes the tangent of the result",
+                                callee->name, active_list(ad, callee, pattern, ", ")));
+  return fn;
+}
+
+static Fn *find_made(AdCtx *ad, const Fn *fn, ReqKind kind, const bool *active) {
+  for (int i = 0; i < ad->nmade; i++)
+    if (ad->made[i].fn == fn && ad->made[i].kind == kind &&
+        memcmp(ad->made[i].active, active, sizeof(bool) * (size_t)fn->nparams) == 0)
+      return ad->made[i].made;
+  return NULL;
+}
+
+static void add_made(AdCtx *ad, const Fn *fn, ReqKind kind, const bool *active, Fn *made) {
+  if (ad->nmade == ad->capmade) {
+    int cap = ad->capmade ? ad->capmade * 2 : 8;
+    ad->made = arena_realloc(ad->m->arena, ad->made, sizeof(Made) * (size_t)ad->capmade,
+                             sizeof(Made) * (size_t)cap);
+    ad->capmade = cap;
+  }
+  bool *copy = ARENA_ARRAY(ad->m->arena, bool, fn->nparams + 1);
+  memcpy(copy, active, sizeof(bool) * (size_t)fn->nparams);
+  ad->made[ad->nmade++] = (Made){fn, kind, copy, made};
+}
+
+/* Map the names of a request to parameter flags; report unknown or integer ones.
+ * sizes[p] receives the text of `p[size]` when written, else NULL. */
+static bool request_params(AdCtx *ad, const Fn *fn, const Request *rq, bool *active,
+                           const char **sizes) {
   bool ok = true;
   for (int i = 0; i < rq->nparams; i++) {
     const char *name = rq->params[i];
@@ -126,6 +186,10 @@ static bool request_params(const Fn *fn, const Request *rq, bool *active) {
       ok = false;
     } else {
       active[found] = true;
+      const char *open = strchr(name, '[');
+      const char *close = open ? strrchr(open, ']') : NULL;
+      if (open && close && close > open + 1)
+        sizes[found] = arena_strndup(ad->m->arena, open + 1, (size_t)(close - open - 1));
     }
   }
   if (rq->nparams == 0) {
@@ -136,34 +200,129 @@ static bool request_params(const Fn *fn, const Request *rq, bool *active) {
   return ok;
 }
 
+/* The reverse-mode function of fn for a pattern (public when requested). */
+static Fn *gradient(AdCtx *ad, Fn *fn, const bool *active, ReqKind kind, bool is_public) {
+  Fn *made = find_made(ad, fn, kind, active);
+  if (made) {
+    if (is_public)
+      for (int i = 0; i < ad->ngens; i++)
+        if (ad->gens[i].fn == made)
+          ad->gens[i].is_public = true;
+    return made;
+  }
+  Module *m = ad->m;
+  bool grad = kind == REQ_GRAD;
+  const char *name = ad_fresh_name(ad, arena_printf(m->arena, "%s_%s", fn->name, grad ? "grad" : "vjp"));
+  RevFns fns = {0};
+  ad_reverse(ad, fn, active, grad ? REV_GRAD : REV_VJP, name, NULL, &fns);
+  const char *list = active_list(ad, fn, active, ", ");
+  ad_add_generated(ad, fns.rev, fn, kind, is_public,
+                   grad ? arena_printf(m->arena, "gradient of %s with respect to (%s); adds into the d_ arguments, returns %s's value",
+                                       fn->name, list, fn->name)
+                        : arena_printf(m->arena, "vector-Jacobian product of %s with respect to (%s), cotangent d_ret; adds into the d_ arguments",
+                                       fn->name, list));
+  add_made(ad, fn, kind, active, fns.rev);
+  return fns.rev;
+}
+
+/* The Hessian-vector product of fn: tangent of its gradient (forward over
+ * reverse), wrapped to take v_p and hv_p. */
+static Fn *hvp(AdCtx *ad, Fn *fn, const bool *active, const char **sizes, const Request *rq,
+               bool is_public) {
+  Fn *made = find_made(ad, fn, REQ_HVP, active);
+  if (made)
+    return made;
+  Module *m = ad->m;
+  for (int p = 0; p < fn->nparams; p++)
+    if (active[p] && fn->vars[p].type->kind == TY_PTR && !sizes[p]) {
+      diag_error(rq->loc, "write the length after the name, e.g. ADJ_HVP(w[n]): the product needs scratch space for the gradient",
+                 "array parameter '%s' needs its length", fn->vars[p].name);
+      return NULL;
+    }
+  if (!ir_type_is_float(fn->ret)) {
+    diag_error(rq->loc, NULL, "Hessians need a function returning float or double; '%s' does not", fn->name);
+    return NULL;
+  }
+  Fn *g = gradient(ad, fn, active, REQ_GRAD, false);
+  /* tangent of the gradient w.r.t. each active parameter and its adjoint */
+  bool *gact = ARENA_ARRAY(m->arena, bool, g->nparams + 1);
+  for (int p = 0, q = 0; p < fn->nparams; p++) {
+    gact[q++] = active[p];
+    if (active[p])
+      gact[q++] = true;
+  }
+  Fn *tg = ad_tangent_for(ad, g, gact);
+  const char *name = ad_fresh_name(ad, arena_printf(m->arena, "%s_hvp", fn->name));
+  Fn *w = ad_hvp_wrapper(ad, fn, active, sizes, tg, name);
+  ad_add_generated(ad, w, fn, REQ_HVP, is_public,
+                   arena_printf(m->arena, "Hessian-vector product of %s for (%s): adds H v_p into hv_p "
+                                          "(forward over reverse: one tangent sweep of the gradient); returns %s's value",
+                                fn->name, active_list(ad, fn, active, ", "), fn->name));
+  add_made(ad, fn, REQ_HVP, active, w);
+  return w;
+}
+
 static void run_request(AdCtx *ad, Fn *fn, const Request *rq) {
   Module *m = ad->m;
   bool *active = ARENA_ARRAY(m->arena, bool, fn->nparams + 1);
-  if (!request_params(fn, rq, active))
+  const char **sizes = ARENA_ARRAY(m->arena, const char *, fn->nparams + 1);
+  if (!request_params(ad, fn, rq, active, sizes))
     return;
-  const char *list = active_list(ad, fn, active, ", ");
   switch (rq->kind) {
   case REQ_GRAD:
-  case REQ_VJP: {
-    bool grad = rq->kind == REQ_GRAD;
-    if (grad && !ir_type_is_float(fn->ret)) {
+    if (!ir_type_is_float(fn->ret)) {
       diag_error(rq->loc, "use ADJ_VJP for functions that return nothing or write arrays",
                  "ADJ_GRAD needs a function returning float or double; '%s' does not", fn->name);
       return;
     }
-    const char *name = ad_fresh_name(ad, arena_printf(m->arena, "%s_%s", fn->name, grad ? "grad" : "vjp"));
-    RevFns fns = {0};
-    ad_reverse(ad, fn, active, grad ? REV_GRAD : REV_VJP, name, NULL, &fns);
-    ad_add_generated(ad, fns.rev, fn, rq->kind, true,
-                     grad ? arena_printf(m->arena, "gradient of %s with respect to (%s); adds into the d_ arguments, returns %s's value",
-                                         fn->name, list, fn->name)
-                          : arena_printf(m->arena, "vector-Jacobian product of %s with respect to (%s), cotangent d_ret; adds into the d_ arguments",
-                                         fn->name, list));
+    gradient(ad, fn, active, REQ_GRAD, true);
+    return;
+  case REQ_VJP:
+    gradient(ad, fn, active, REQ_VJP, true);
+    return;
+  case REQ_JVP: {
+    if (find_made(ad, fn, REQ_JVP, active))
+      return;
+    const char *name = ad_fresh_name(ad, arena_printf(m->arena, "%s_jvp", fn->name));
+    Fn *j = NULL;
+    ad_forward(ad, fn, active, name, &j);
+    ad_add_generated(ad, j, fn, REQ_JVP, true,
+                     arena_printf(m->arena, "Jacobian-vector product of %s: tangents t_p of (%s) in, "
+                                            "the result's tangent in *t_ret (one forward sweep); returns %s's value",
+                                  fn->name, active_list(ad, fn, active, ", "), fn->name));
+    add_made(ad, fn, REQ_JVP, active, j);
     return;
   }
-  default:
-    diag_error(rq->loc, "this version of adjc generates ADJ_GRAD and ADJ_VJP requests",
-               "request kind not implemented yet");
+  case REQ_HVP:
+    hvp(ad, fn, active, sizes, rq, true);
+    return;
+  case REQ_HESSIAN: {
+    int n = 0, which = -1;
+    for (int p = 0; p < fn->nparams; p++)
+      if (active[p]) {
+        n++;
+        which = p;
+      }
+    if (n != 1 || fn->vars[which].type->kind != TY_PTR) {
+      diag_error(rq->loc, "differentiate with respect to one array, e.g. ADJ_HESSIAN(w[n])",
+                 "ADJ_HESSIAN takes exactly one array parameter with its length");
+      return;
+    }
+    Fn *h = hvp(ad, fn, active, sizes, rq, false);
+    if (!h)
+      return;
+    const char *name = ad_fresh_name(ad, arena_printf(m->arena, "%s_hessian", fn->name));
+    Fn *hf = ad_hessian_fn(ad, fn, which, sizes[which], h, name);
+    ad_add_generated(ad, hf, fn, REQ_HESSIAN, true,
+                     arena_printf(m->arena, "Hessian of %s with respect to %s, written row-major into h_%s "
+                                            "(%s x %s); one Hessian-vector product per row; returns %s's value",
+                                  fn->name, fn->vars[which].name, fn->vars[which].name, sizes[which],
+                                  sizes[which], fn->name));
+    return;
+  }
+  case REQ_JACOBIAN:
+    diag_error(rq->loc, "ADJ_JVP and ADJ_VJP give the Jacobian's columns and rows one at a time",
+               "ADJ_JACOBIAN is not implemented yet");
     return;
   }
 }
@@ -171,16 +330,21 @@ static void run_request(AdCtx *ad, Fn *fn, const Request *rq) {
 AdResult ad_run_requests(Module *m) {
   AdCtx ctx = {.m = m};
   int nfns = m->nfns; /* requests of the input only */
-  for (int i = 0; i < nfns; i++) {
-    Fn *fn = m->fns[i];
-    for (int r = 0; r < fn->nreqs; r++) {
-      if (!fn->has_body) {
-        diag_error(fn->reqs[r].loc, "define the function in the file given to adjc",
-                   "cannot differentiate '%s': no body in this file", fn->name);
-        continue;
+  /* gradients first, so the other kinds reuse a requested gradient */
+  static const ReqKind order[] = {REQ_GRAD, REQ_VJP, REQ_JVP, REQ_HVP, REQ_HESSIAN, REQ_JACOBIAN};
+  for (int k = 0; k < (int)(sizeof order / sizeof order[0]); k++)
+    for (int i = 0; i < nfns; i++) {
+      Fn *fn = m->fns[i];
+      for (int r = 0; r < fn->nreqs; r++) {
+        if (fn->reqs[r].kind != order[k])
+          continue;
+        if (!fn->has_body) {
+          diag_error(fn->reqs[r].loc, "define the function in the file given to adjc",
+                     "cannot differentiate '%s': no body in this file", fn->name);
+          continue;
+        }
+        run_request(&ctx, fn, &fn->reqs[r]);
       }
-      run_request(&ctx, fn, &fn->reqs[r]);
     }
-  }
   return (AdResult){ctx.gens, ctx.ngens};
 }

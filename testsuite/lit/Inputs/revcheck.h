@@ -67,4 +67,55 @@ static inline int check_rev(const char *name, gc_fn f, rc_grad_fn g, void *ctx, 
   return check_rev_h(name, f, g, ctx, x, n, tol, 1e-6);
 }
 
+/* A generated forward-mode function, wrapped: returns f(x) and writes the
+ * directional derivative (tangent of the result) for direction v into *t_ret. */
+typedef double (*rc_jvp_fn)(const double *x, const double *v, double *t_ret, void *ctx);
+
+/* Check a JVP against the gradient of the same function (the dot-product test
+ * <J v, 1> == <v, J^T 1>, to 1e-10 relative) and against a central finite difference
+ * along v (to tol). Prints `fwd <name>: OK` or the failures; returns 0 when all hold. */
+static inline int check_fwd(const char *name, gc_fn f, rc_grad_fn g, rc_jvp_fn j, void *ctx,
+                            const double *x, int n, uint64_t *rng, double tol) {
+  double *v = calloc((size_t)(n > 0 ? n : 1), sizeof(double));
+  double *grad = calloc((size_t)(n > 0 ? n : 1), sizeof(double));
+  double *xp = calloc((size_t)(n > 0 ? n : 1), sizeof(double));
+  int bad = 0;
+  if (!v || !grad || !xp) {
+    printf("fwd %s: out of memory FAIL\n", name);
+    bad = 1;
+    goto done;
+  }
+  gc_fill(rng, v, n, -1.0, 1.0);
+  double t = 0;
+  double value = j(x, v, &t, ctx);
+  if (!(value == f(x, ctx))) {
+    printf("fwd %s: value %.17g but f gives %.17g FAIL\n", name, value, f(x, ctx));
+    bad = 1;
+  }
+  g(x, grad, ctx);
+  double dot = gc_dot(grad, v, n);
+  if (fabs(t - dot) > 1e-10 * fmax(1.0, fabs(dot))) {
+    printf("fwd %s: <J v, 1> = %.17g but <v, J^T 1> = %.17g FAIL\n", name, t, dot);
+    bad = 1;
+  }
+  double h = 1e-6;
+  for (int i = 0; i < n; i++)
+    xp[i] = x[i] + h * v[i];
+  double up = f(xp, ctx);
+  for (int i = 0; i < n; i++)
+    xp[i] = x[i] - h * v[i];
+  double fd = (up - f(xp, ctx)) / (2 * h);
+  if (!(fabs(t - fd) <= tol * fmax(1.0, fabs(fd)))) {
+    printf("fwd %s: J v = %.17g, finite differences %.17g FAIL\n", name, t, fd);
+    bad = 1;
+  }
+  if (!bad)
+    printf("fwd %s: OK\n", name);
+done:
+  free(v);
+  free(grad);
+  free(xp);
+  return bad;
+}
+
 #endif /* ADJ_REVCHECK_H */
