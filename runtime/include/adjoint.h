@@ -533,9 +533,11 @@ void adj_grad_mode_pop(void);
 /* `ADJ_WITH_NO_GRAD { ... }` is `with torch.no_grad():`, ADJ_WITH_ENABLE_GRAD is
  * `with torch.enable_grad():`. Leave the block normally: a break or return inside
  * skips the restore. */
+#define ADJ_CAT2_(a, b) a##b
+#define ADJ_CAT_(a, b) ADJ_CAT2_(a, b)
 #define ADJ_WITH_GRAD_MODE_(mode)                                                   \
-  for (int adj_once_ = (adj_grad_mode_push(mode), 1); adj_once_;                   \
-       adj_once_ = 0, adj_grad_mode_pop())
+  for (int ADJ_CAT_(adj_once_, __LINE__) = (adj_grad_mode_push(mode), 1);           \
+       ADJ_CAT_(adj_once_, __LINE__); ADJ_CAT_(adj_once_, __LINE__) = 0, adj_grad_mode_pop())
 #define ADJ_WITH_NO_GRAD ADJ_WITH_GRAD_MODE_(false)
 #define ADJ_WITH_ENABLE_GRAD ADJ_WITH_GRAD_MODE_(true)
 

@@ -391,7 +391,12 @@ AdjTensor *adj_detach_(AdjTensor *t) {
     return NULL;
   }
   if (t->is_view && t->grad_fn) {
-    adj_error(ADJ_ERR_RUNTIME, "Can't detach views in-place. Use detach() instead.");
+    adj_error(ADJ_ERR_RUNTIME,
+              "Can't detach views in-place. Use detach() instead. If you are using "
+              "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as "
+              "True, gradients are views of DDP buckets, and hence detach_() cannot be called on "
+              "these gradients. To fix this error, please refer to the Optimizer.zero_grad() "
+              "function in torch/optim/optimizer.py as the solution.");
     return NULL;
   }
   if (t->grad_fn && t->grad_fn->retain_target == t)

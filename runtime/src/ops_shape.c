@@ -266,7 +266,10 @@ AdjTensor *adj_permute(const AdjTensor *t, int ndim, const int *dims) {
   if (is_null(t, "permute"))
     return NULL;
   if (ndim != t->ndim || (ndim > 0 && !dims)) {
-    adj_error(ADJ_ERR_RUNTIME, "number of dims don't match in permute");
+    adj_error(ADJ_ERR_RUNTIME,
+              "permute(sparse_coo): number of dimensions in the tensor input does not match the "
+              "length of the desired ordering of dimensions i.e. input.dim() = %d is not equal to "
+              "len(dims) = %d", t->ndim, ndim);
     return NULL;
   }
   int64_t sh[ADJ_MAX_DIMS] = {0}, st[ADJ_MAX_DIMS] = {0};
@@ -277,7 +280,7 @@ AdjTensor *adj_permute(const AdjTensor *t, int ndim, const int *dims) {
     if (wd[i] < 0)
       return NULL;
     if (seen[wd[i]]) {
-      adj_error(ADJ_ERR_RUNTIME, "repeated dim in permute");
+      adj_error(ADJ_ERR_RUNTIME, "permute(): duplicate dims are not allowed.");
       return NULL;
     }
     seen[wd[i]] = true;
@@ -824,7 +827,8 @@ static int check_index(const AdjTensor *index, int64_t size, const char *fn) {
   for (int64_t i = 0; i < n; i++) {
     int64_t ix = (int64_t)adj_load(index, i);
     if (ix < -size || ix >= size) {
-      adj_error(ADJ_ERR_INDEX, "index out of range in self");
+      adj_error(ADJ_ERR_RUNTIME, "INDICES element is out of DATA bounds, id=%lld axis_dim=%lld",
+                (long long)ix, (long long)size);
       return -1;
     }
   }

@@ -1,0 +1,478 @@
+/*
+ * test_autograd.c — PyTorch's autograd semantics, one test per rule, including the
+ * error cases, whose messages are compared with PyTorch's (golden/errors.txt, made by
+ * golden/errors.py). Each function names the rule it checks.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <adjoint.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "check.h"
+
+#ifndef ADJ_GOLDEN_DIR
+#define ADJ_GOLDEN_DIR "runtime/golden"
+#endif
+
+#define F32 ADJ_FLOAT32
+#define F64 ADJ_FLOAT64
+
+static char *golden;
+
+static const char *kind_name(AdjErrorKind k) {
+  switch (k) {
+  case ADJ_ERR_INDEX: return "IndexError";
+  case ADJ_ERR_VALUE: return "ValueError";
+  case ADJ_ERR_TYPE: return "TypeError";
+  default: return "RuntimeError";
+  }
+}
+
+/* The golden line for key, without "key: ". */
+static const char *golden_line(const char *key, char *buf, size_t n) {
+  size_t kl = strlen(key);
+  for (const char *p = golden; p && *p;) {
+    const char *e = strchr(p, '\n');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    if (len > kl + 2 && strncmp(p, key, kl) == 0 && p[kl] == ':' && p[kl + 1] == ' ') {
+      snprintf(buf, n, "%.*s", (int)(len - kl - 2), p + kl + 2);
+      return buf;
+    }
+    p = e ? e + 1 : p + len;
+  }
+  return NULL;
+}
+
+/* Check that a call failed (or not) exactly like PyTorch in situation `key`. */
+static void expect(const char *key, bool failed) {
+  char want[2048], got[2048];
+  CHECK(golden_line(key, want, sizeof want) != NULL);
+  if (failed)
+    snprintf(got, sizeof got, "%s: %s", kind_name(adj_last_error_kind()), adj_last_error());
+  else
+    snprintf(got, sizeof got, "no error");
+  if (golden_line(key, want, sizeof want)) {
+    if (strcmp(got, want) != 0)
+      fprintf(stderr, "[%s]\n", key);
+    CHECK_STR(got, want);
+  }
+  adj_clear_error();
+}
+
+static AdjTensor *leaf(void) { return adj_requires_grad_(adj_ones(F32, ADJ_SHAPE(2, 2)), true); }
+static double at(const AdjTensor *t, int64_t i) { return adj_get(adj_flatten(t), (int64_t[]){i}); }
+
+/* Rule: a backward without retain_graph frees only the nodes that saved tensors. */
+static void test_graph_freeing(void) {
+  adj_scope_begin();
+  AdjTensor *x = leaf();
+  AdjTensor *y = adj_sum(adj_mul_scalar(x, 2));
+  CHECK(adj_backward(y, NULL, false, false) == 0);
+  expect("backward_twice", adj_backward(y, NULL, false, false) != 0);
+  y = adj_sum(adj_add_scalar(x, 1));
+  CHECK(adj_backward(y, NULL, false, false) == 0);
+  expect("backward_twice_ok", adj_backward(y, NULL, false, false) != 0);
+  y = adj_sum(adj_mul_scalar(x, 2));
+  CHECK(adj_backward(y, NULL, true, false) == 0);
+  CHECK(adj_backward(y, NULL, false, false) == 0); /* retained once */
+  CHECK(at(adj_grad(x), 0) == 2 + 1 + 1 + 2 + 2); /* the failed backward added nothing */
+  adj_scope_end();
+}
+
+/* Rule: "scalar" means one element; otherwise a gradient argument is needed. */
+static void test_scalar_outputs(void) {
+  adj_scope_begin();
+  expect("non_scalar", adj_backward(adj_mul_scalar(leaf(), 2), NULL, false, false) != 0);
+  AdjTensor *one = adj_requires_grad_(adj_ones(F32, ADJ_SHAPE(1)), true);
+  expect("one_element_ok", adj_backward(adj_mul_scalar(one, 2), NULL, false, false) != 0);
+  expect("no_grad_fn", adj_backward(adj_sum(adj_ones(F32, ADJ_SHAPE(2))), NULL, false, false) != 0);
+  expect("grad_shape", adj_backward(adj_mul_scalar(leaf(), 2), adj_ones(F32, ADJ_SHAPE(3)), false,
+                                    false) != 0);
+  adj_scope_end();
+}
+
+/* Rule: version counters; the error comes at backward, naming shape, node, versions. */
+static void test_version_counter(void) {
+  adj_scope_begin();
+  AdjTensor *x = leaf();
+  AdjTensor *a = adj_mul_scalar(x, 2), *b = adj_mul(a, a);
+  uint64_t v0 = adj_version(a);
+  CHECK(adj_add_scalar_(a, 1) == a); /* the in-place op itself succeeds */
+  CHECK(adj_version(a) == v0 + 1);
+  expect("version_input", adj_backward(adj_sum(b), NULL, false, false) != 0);
+
+  a = adj_exp(leaf());
+  adj_add_scalar_(a, 1);
+  expect("version_output", adj_backward(adj_sum(a), NULL, false, false) != 0);
+
+  /* whether an operand is saved depends on which operands require grad */
+  AdjTensor *w = leaf(), *c = adj_ones(F32, ADJ_SHAPE(2, 2));
+  AdjTensor *y = adj_sum(adj_mul(w, c));
+  adj_add_scalar_(c, 1);
+  expect("version_not_saved_operand", adj_backward(y, NULL, false, false) != 0);
+  w = leaf(), c = adj_ones(F32, ADJ_SHAPE(2, 2));
+  y = adj_sum(adj_mul(w, c));
+  ADJ_WITH_NO_GRAD { adj_add_scalar_(w, 1); }
+  expect("version_other_operand_ok", adj_backward(y, NULL, false, false) != 0);
+  adj_scope_end();
+}
+
+/* Rule: in-place on a leaf that requires grad fails at the op, unless under no_grad. */
+static void test_leaf_inplace(void) {
+  adj_scope_begin();
+  AdjTensor *w = leaf();
+  expect("leaf_inplace", adj_add_scalar_(w, 1) == NULL);
+  CHECK(adj_version(w) == 0 && at(w, 0) == 1); /* untouched */
+  expect("view_leaf_inplace", adj_mul_scalar_(adj_select(w, 0, 0), 2) == NULL);
+  ADJ_WITH_NO_GRAD { CHECK(adj_add_scalar_(w, 1) == w); }
+  CHECK(adj_version(w) == 1 && at(w, 0) == 2);
+  CHECK(adj_is_leaf(w) && adj_requires_grad(w));
+  CHECK(adj_set(w, (int64_t[]){0, 0}, 5) == -1);
+  adj_clear_error();
+  /* an in-place op on a tensor without grad, with an operand that requires grad */
+  AdjTensor *z = adj_zeros(F32, ADJ_SHAPE(2, 2));
+  CHECK(adj_add_(z, w) == z);
+  CHECK(!adj_is_leaf(z) && adj_requires_grad(z));
+  CHECK_STR(adj_grad_fn_name(z), "AddBackward0");
+  CHECK(adj_backward(adj_sum(z), NULL, false, false) == 0);
+  CHECK(at(adj_grad(w), 3) == 1);
+  adj_scope_end();
+}
+
+/* Rule: .data shares storage but not the version counter; detach() shares both. */
+static void test_data_detach(void) {
+  adj_scope_begin();
+  AdjTensor *x = leaf();
+  AdjTensor *d = adj_data(x), *t = adj_detach(x);
+  CHECK(adj_shares_storage(x, d) && adj_shares_storage(x, t));
+  CHECK(!adj_requires_grad(d) && !adj_requires_grad(t) && adj_is_leaf(t));
+  adj_mul_scalar_(d, 3);
+  CHECK(adj_version(x) == 0 && at(x, 0) == 3);
+  adj_mul_scalar_(t, 2);
+  CHECK(adj_version(x) == 1 && at(x, 0) == 6);
+  /* detach_ makes a non-leaf a leaf without grad */
+  AdjTensor *y = adj_mul_scalar(x, 2);
+  CHECK(adj_detach_(y) == y && adj_is_leaf(y) && !adj_requires_grad(y));
+  expect("detach_view", adj_detach_(adj_select(adj_mul_scalar(x, 2), 0, 0)) == NULL);
+  adj_scope_end();
+}
+
+/* Rule: grad of a linear function has no graph, even under create_graph. */
+static void test_linear_no_graph(void) {
+  adj_scope_begin();
+  AdjTensor *x = leaf(), *g, *g2;
+  AdjTensor *y = adj_sum(adj_mul_scalar(x, 2));
+  CHECK(adj_autograd_grad(1, &y, NULL, 1, &x, false, true, false, &g) == 0);
+  CHECK(!adj_requires_grad(g) && adj_grad_fn(g) == NULL);
+  AdjTensor *s = adj_sum(g);
+  expect("linear_no_graph", adj_autograd_grad(1, &s, NULL, 1, &x, false, false, false, &g2) != 0);
+  /* a non-linear one has a graph, to any order: d^3/dx^3 x^4 = 24 x */
+  AdjTensor *z = adj_requires_grad_(adj_scalar(F64, 1.5), true), *d1, *d2, *d3;
+  AdjTensor *f = adj_pow_scalar(z, 4);
+  CHECK(adj_autograd_grad(1, &f, NULL, 1, &z, false, true, false, &d1) == 0);
+  CHECK(adj_autograd_grad(1, &d1, NULL, 1, &z, false, true, false, &d2) == 0);
+  CHECK(adj_autograd_grad(1, &d2, NULL, 1, &z, false, true, false, &d3) == 0);
+  CHECK_NEAR(adj_item(d1), 4 * 1.5 * 1.5 * 1.5, 1e-12);
+  CHECK_NEAR(adj_item(d2), 12 * 1.5 * 1.5, 1e-12);
+  CHECK_NEAR(adj_item(d3), 24 * 1.5, 1e-12);
+  adj_scope_end();
+}
+
+/* Rule: ties in max split the gradient; relu and abs have gradient 0 at 0. */
+static void test_subgradients(void) {
+  adj_scope_begin();
+  AdjTensor *x = adj_requires_grad_(adj_tensor(F32, ADJ_SHAPE(3), ADJ_VALUES(1, 3, 3)), true);
+  CHECK(adj_backward(adj_max(x), NULL, false, false) == 0);
+  CHECK(at(adj_grad(x), 0) == 0 && at(adj_grad(x), 1) == 0.5 && at(adj_grad(x), 2) == 0.5);
+  adj_zero_grad(x, true);
+  CHECK(adj_backward(adj_max_dim(x, 0, false, NULL), NULL, false, false) == 0);
+  CHECK(at(adj_grad(x), 1) == 1 && at(adj_grad(x), 2) == 0); /* the index gets it all */
+  AdjTensor *m = adj_maximum(x, adj_full(F32, ADJ_SHAPE(3), 3));
+  adj_zero_grad(x, true);
+  CHECK(adj_backward(adj_sum(m), NULL, false, false) == 0);
+  CHECK(at(adj_grad(x), 0) == 0 && at(adj_grad(x), 1) == 0.5);
+  AdjTensor *z = adj_requires_grad_(adj_tensor(F32, ADJ_SHAPE(3), ADJ_VALUES(-1, 0, 2)), true);
+  CHECK(adj_backward(adj_sum(adj_add(adj_relu(z), adj_abs(z))), NULL, false, false) == 0);
+  CHECK(at(adj_grad(z), 0) == -1 && at(adj_grad(z), 1) == 0 && at(adj_grad(z), 2) == 2);
+  adj_scope_end();
+}
+
+/* Rule: .grad accumulates; zero_grad zeroes in place or sets to None. */
+static void test_accumulation(void) {
+  adj_scope_begin();
+  AdjTensor *x = leaf();
+  CHECK(adj_grad(x) == NULL);
+  for (int i = 1; i <= 3; i++) {
+    CHECK(adj_backward(adj_sum(adj_mul_scalar(x, 3)), NULL, false, false) == 0);
+    CHECK(at(adj_grad(x), 0) == 3 * i);
+  }
+  AdjTensor *g = adj_grad(x);
+  adj_zero_grad(x, false);
+  CHECK(adj_grad(x) == g && at(g, 0) == 0);
+  adj_zero_grad(x, true);
+  CHECK(adj_grad(x) == NULL);
+  /* grad() does not touch .grad */
+  AdjTensor *y = adj_sum(adj_mul_scalar(x, 3)), *r;
+  CHECK(adj_autograd_grad(1, &y, NULL, 1, &x, false, false, false, &r) == 0);
+  CHECK(adj_grad(x) == NULL && at(r, 0) == 3);
+  /* backward under create_graph: the first .grad is a differentiable copy */
+  AdjTensor *w = adj_requires_grad_(adj_tensor(F32, ADJ_SHAPE(1), ADJ_VALUES(3)), true);
+  CHECK(adj_backward(adj_pow_scalar(w, 2), NULL, false, true) == 0);
+  CHECK_STR(adj_grad_fn_name(adj_grad(w)), "CopyBackwards");
+  CHECK(adj_backward(adj_pow_scalar(w, 2), NULL, false, true) == 0);
+  CHECK_STR(adj_grad_fn_name(adj_grad(w)), "AddBackward0");
+  CHECK(at(adj_grad(w), 0) == 12);
+  adj_zero_grad(w, true); /* break the grad -> graph -> w reference chain */
+  adj_scope_end();
+}
+
+/* Rule: non-leaves have no .grad unless retain_grad(). */
+static void test_retain_grad(void) {
+  adj_scope_begin();
+  AdjTensor *x = leaf();
+  AdjTensor *a = adj_mul_scalar(x, 2), *b = adj_mul_scalar(x, 3);
+  CHECK(adj_retain_grad(a) == 0 && adj_retains_grad(a) && !adj_retains_grad(b));
+  AdjTensor *y = adj_sum(adj_mul(a, b));
+  CHECK(adj_backward(y, NULL, true, false) == 0);
+  CHECK(adj_grad(b) == NULL);
+  CHECK(at(adj_grad(a), 0) == 3); /* dy/da = b */
+  CHECK(adj_backward(y, NULL, false, false) == 0);
+  CHECK(at(adj_grad(a), 0) == 6); /* accumulates like a leaf's */
+  expect("retain_grad_no_grad", adj_retain_grad(adj_ones(F32, ADJ_SHAPE(2))) != 0);
+  /* backward(inputs=[a]) fills a non-leaf's .grad too */
+  AdjTensor *c = adj_mul_scalar(x, 2);
+  AdjTensor *z = adj_sum(adj_mul(c, c));
+  CHECK(adj_autograd_backward(1, &z, NULL, false, false, 1, &c) == 0);
+  CHECK(at(adj_grad(c), 0) == 4);
+  adj_scope_end();
+}
+
+static int grad_mode_in_thread;
+static void *thread_main(void *arg) {
+  (void)arg;
+  grad_mode_in_thread = adj_is_grad_enabled();
+  return NULL;
+}
+
+/* Rule: no_grad / enable_grad / set_grad_enabled nest and are thread-local. */
+static void test_grad_mode(void) {
+  adj_scope_begin();
+  AdjTensor *x = leaf(), *y = NULL, *z = NULL;
+  CHECK(adj_is_grad_enabled());
+  ADJ_WITH_NO_GRAD {
+    y = adj_mul_scalar(x, 2);
+    ADJ_WITH_ENABLE_GRAD { z = adj_mul_scalar(x, 2); }
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, thread_main, NULL) == 0);
+    pthread_join(th, NULL);
+    CHECK(grad_mode_in_thread == 1);
+  }
+  CHECK(!adj_requires_grad(y) && adj_requires_grad(z));
+  CHECK(adj_set_grad_enabled(false) == true);
+  CHECK(!adj_requires_grad(adj_mul_scalar(x, 2)));
+  CHECK(adj_set_grad_enabled(true) == false);
+  adj_scope_end();
+}
+
+static int hook_calls;
+static AdjTensor *double_hook(AdjTensor *g, void *ctx) {
+  (void)ctx;
+  hook_calls++;
+  return adj_mul_scalar(g, 2);
+}
+static AdjTensor *observe_hook(AdjTensor *g, void *ctx) {
+  *(double *)ctx = adj_get(adj_flatten(g), (int64_t[]){0});
+  return NULL;
+}
+
+/* Rule: tensor hooks see the gradient and may replace it; handles remove them. */
+static void test_hooks(void) {
+  adj_scope_begin();
+  AdjTensor *x = leaf();
+  int h = adj_register_hook(x, double_hook, NULL);
+  CHECK(h > 0);
+  CHECK(adj_backward(adj_sum(adj_mul_scalar(x, 3)), NULL, false, false) == 0);
+  CHECK(at(adj_grad(x), 0) == 6 && hook_calls == 1);
+  CHECK(adj_remove_hook(x, h) == 0);
+  CHECK(adj_remove_hook(x, h) == -1);
+  adj_clear_error();
+  adj_zero_grad(x, true);
+  /* a hook on a non-leaf changes what flows further back */
+  AdjTensor *a = adj_mul_scalar(x, 3);
+  double seen = 0;
+  CHECK(adj_register_hook(a, observe_hook, &seen) > 0);
+  CHECK(adj_register_hook(a, double_hook, NULL) > 0);
+  CHECK(adj_backward(adj_sum(adj_mul_scalar(a, 5)), NULL, false, false) == 0);
+  CHECK(seen == 5 && at(adj_grad(x), 0) == 30 && hook_calls == 2);
+  expect("hook_no_grad", adj_register_hook(adj_ones(F32, ADJ_SHAPE(2)), double_hook, NULL) < 0);
+  adj_scope_end();
+}
+
+/* Rule: requires_grad_ only on leaves, only floating dtypes; results inherit it. */
+static void test_requires_grad(void) {
+  adj_scope_begin();
+  AdjTensor *x = leaf();
+  AdjTensor *y = adj_mul_scalar(x, 2);
+  expect("requires_grad_nonleaf", adj_requires_grad_(y, false) == NULL);
+  CHECK(adj_requires_grad_(y, true) == y);
+  expect("requires_grad_int", adj_requires_grad_(adj_ones(ADJ_INT64, ADJ_SHAPE(2)), true) == NULL);
+  AdjTensor *in[2] = {leaf(), adj_ones(F32, ADJ_SHAPE(2))}, *r[2];
+  expect("input_no_grad", adj_autograd_grad(1, &y, NULL, 1, &in[1], false, false, false, r) != 0);
+  AdjTensor *s = adj_sum(adj_mul_scalar(leaf(), 2));
+  expect("unused", adj_autograd_grad(1, &s, NULL, 1, &in[0], false, false, false, r) != 0);
+  /* next_functions: AccumulateGrad for leaves */
+  AdjNode *fn = adj_grad_fn(adj_mul(x, adj_ones(F32, ADJ_SHAPE(2, 2))));
+  CHECK(adj_node_num_next(fn) == 2);
+  CHECK_STR(adj_node_name(adj_node_next(fn, 0)), "AccumulateGrad");
+  CHECK(adj_node_next(fn, 1) == NULL);
+  adj_scope_end();
+}
+
+/* Broadcast gradients are summed back to each operand's shape and dtype. */
+static void test_broadcast_grads(void) {
+  adj_scope_begin();
+  AdjTensor *a = adj_requires_grad_(adj_ones(F32, ADJ_SHAPE(3, 1)), true);
+  AdjTensor *b = adj_requires_grad_(adj_ones(F64, ADJ_SHAPE(4)), true);
+  AdjTensor *y = adj_mul(a, b);
+  CHECK(adj_dtype(y) == F64 && adj_dim(y) == 2 && adj_size(y, 0) == 3 && adj_size(y, 1) == 4);
+  CHECK(adj_backward(adj_sum(y), NULL, false, false) == 0);
+  CHECK(adj_dtype(adj_grad(a)) == F32 && adj_size(adj_grad(a), 0) == 3 &&
+        adj_size(adj_grad(a), 1) == 1 && at(adj_grad(a), 0) == 4);
+  CHECK(adj_dtype(adj_grad(b)) == F64 && adj_dim(adj_grad(b)) == 1 && at(adj_grad(b), 0) == 3);
+  /* a 0-dim float64 operand does not promote a float32 tensor */
+  CHECK(adj_dtype(adj_add(adj_ones(F32, ADJ_SHAPE(2)), adj_scalar(F64, 1))) == F32);
+  adj_scope_end();
+}
+
+/* Anomaly mode records file:line of the forward op; NaN in backward is an error. */
+static void test_anomaly(void) {
+  adj_scope_begin();
+  bool prev = adj_set_detect_anomaly(true);
+  AdjTensor *x = adj_requires_grad_(adj_tensor(F32, ADJ_SHAPE(2), ADJ_VALUES(-1, 4)), true);
+  int line = __LINE__ + 1;
+  AdjTensor *y = adj_sqrt(x);
+  char want[256];
+  snprintf(want, sizeof want, "%s:%d", __FILE__, line);
+  CHECK_STR(adj_node_location(adj_grad_fn(y)), want);
+  CHECK(adj_backward(adj_sum(y), NULL, false, false) != 0);
+  CHECK_STR(adj_last_error(), "Function 'SqrtBackward0' returned nan values in its 0th output.");
+  adj_clear_error();
+  adj_set_detect_anomaly(prev);
+  CHECK(adj_node_location(adj_grad_fn(adj_sqrt(x))) == NULL);
+  adj_scope_end();
+}
+
+static int handler_calls;
+static void count_handler(AdjErrorKind kind, const char *msg, void *ctx) {
+  (void)msg;
+  (void)ctx;
+  if (kind != ADJ_OK)
+    handler_calls++;
+}
+
+/* The error API: kinds, handler, NULL propagation keeps the first message. */
+static void test_errors(void) {
+  adj_scope_begin();
+  adj_clear_error();
+  CHECK(adj_last_error_kind() == ADJ_OK && adj_last_error()[0] == '\0');
+  AdjErrorHandler old = adj_set_error_handler(count_handler, NULL);
+  AdjTensor *r = adj_mul(adj_add(adj_ones(F32, ADJ_SHAPE(2, 3)), adj_ones(F32, ADJ_SHAPE(3, 2))),
+                         adj_ones(F32, ADJ_SHAPE(2)));
+  CHECK(r == NULL && handler_calls == 1);
+  expect("broadcast", true);
+  CHECK(adj_exp(NULL) == NULL && adj_last_error_kind() == ADJ_ERR_TYPE);
+  adj_clear_error();
+  adj_set_error_handler(old, NULL);
+  expect("mm_shapes", !adj_matmul(adj_ones(F32, ADJ_SHAPE(2, 3)), adj_ones(F32, ADJ_SHAPE(2, 3))));
+  expect("dot_shapes", !adj_matmul(adj_ones(F32, ADJ_SHAPE(3)), adj_ones(F32, ADJ_SHAPE(4))));
+  expect("matmul_dtype", !adj_matmul(adj_ones(F32, ADJ_SHAPE(2, 3)), adj_ones(F64, ADJ_SHAPE(3, 2))));
+  expect("dim_range", !adj_sum_dims(adj_ones(F32, ADJ_SHAPE(2, 3)), ADJ_DIMS(5), false));
+  expect("view_size", !adj_view(adj_ones(F32, ADJ_SHAPE(2, 3)), ADJ_SHAPE(4)));
+  expect("view_stride", !adj_view(adj_t(adj_ones(F32, ADJ_SHAPE(2, 3))), ADJ_SHAPE(6)));
+  expect("view_infer", !adj_view(adj_ones(F32, ADJ_SHAPE(2, 3)), ADJ_SHAPE(-1, -1)));
+  expect("item", isnan(adj_item(adj_ones(F32, ADJ_SHAPE(2, 3)))));
+  expect("transpose_dim", !adj_transpose(adj_ones(F32, ADJ_SHAPE(2, 3)), 0, 2));
+  expect("select_index", !adj_select(adj_ones(F32, ADJ_SHAPE(2, 3)), 0, 5));
+  expect("expand", !adj_expand(adj_ones(F32, ADJ_SHAPE(2, 3)), ADJ_SHAPE(3, 3)));
+  AdjTensor *pair[2] = {adj_ones(F32, ADJ_SHAPE(2, 3)), adj_ones(F32, ADJ_SHAPE(2, 2))};
+  expect("cat_sizes", !adj_cat(2, pair, 0));
+  expect("stack_sizes", !adj_stack(2, pair, 0));
+  expect("inplace_broadcast", !adj_add_(adj_ones(F32, ADJ_SHAPE(2, 3)), adj_ones(F32, ADJ_SHAPE(2, 2, 3))));
+  expect("nll_target", !adj_nll_loss(adj_ones(F32, ADJ_SHAPE(2, 3)),
+                                     adj_tensor(ADJ_INT64, ADJ_SHAPE(2), ADJ_VALUES(0, 3)),
+                                     ADJ_REDUCTION_MEAN));
+  expect("index_select_range", !adj_index_select(adj_ones(F32, ADJ_SHAPE(2, 3)), 1,
+                                                 adj_tensor(ADJ_INT64, ADJ_SHAPE(1), ADJ_VALUES(3))));
+  expect("gather_range", !adj_gather(adj_ones(F32, ADJ_SHAPE(2, 3)), 1,
+                                     adj_tensor(ADJ_INT64, ADJ_SHAPE(1, 1), ADJ_VALUES(3))));
+  expect("permute_dims", !adj_permute(adj_ones(F32, ADJ_SHAPE(2, 3)), ADJ_DIMS(0)));
+  expect("permute_repeat", !adj_permute(adj_ones(F32, ADJ_SHAPE(2, 3)), ADJ_DIMS(0, 0)));
+  expect("neg_bool", !adj_neg(adj_ones(ADJ_BOOL, ADJ_SHAPE(2))));
+  expect("arange_step", !adj_arange(F32, 0, 1, 0));
+  expect("empty_max", !adj_max(adj_ones(F32, ADJ_SHAPE(0))));
+  adj_scope_end();
+}
+
+/* The engine and the node destructor are loops: a 200000-node chain is fine. */
+static void test_deep_graph(void) {
+  adj_scope_begin();
+  AdjTensor *x = adj_requires_grad_(adj_scalar(F64, 1.0), true);
+  AdjTensor *y = x;
+  adj_scope_begin();
+  for (int i = 0; i < 200000; i++) {
+    y = adj_add_scalar(y, 1e-6);
+    if (i % 1000 == 999) { /* keep scopes short: only y survives */
+      adj_keep(y);
+      adj_scope_end();
+      adj_scope_begin();
+    }
+  }
+  adj_keep(y);
+  adj_scope_end();
+  CHECK(adj_backward(y, NULL, false, false) == 0);
+  CHECK(adj_item(adj_grad(x)) == 1.0);
+  adj_scope_end();
+}
+
+static char *read_file(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *s = malloc((size_t)n + 1);
+  if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
+    free(s);
+    s = NULL;
+  }
+  if (s)
+    s[n] = '\0';
+  fclose(f);
+  return s;
+}
+
+int main(void) {
+  golden = read_file(ADJ_GOLDEN_DIR "/errors.txt");
+  CHECK(golden != NULL);
+  test_graph_freeing();
+  test_scalar_outputs();
+  test_version_counter();
+  test_leaf_inplace();
+  test_data_detach();
+  test_linear_no_graph();
+  test_subgradients();
+  test_accumulation();
+  test_retain_grad();
+  test_grad_mode();
+  test_hooks();
+  test_requires_grad();
+  test_broadcast_grads();
+  test_anomaly();
+  test_errors();
+  test_deep_graph();
+  free(golden);
+  CHECK(adj_live_tensors() == 0);
+  return check_summary();
+}
