@@ -523,6 +523,25 @@ int adj_register_hook(AdjTensor *t, AdjHookFn fn, void *ctx);
 /* handle.remove(); 0 or -1 if no such hook. */
 int adj_remove_hook(AdjTensor *t, int handle);
 
+/* A custom differentiable function (torch.autograd.Function), the bridge that lets a
+ * function compiled by adjc (f and its f_vjp) act as one node of the dynamic graph.
+ * forward runs with grad mode off and returns a new tensor (rule R1) or NULL. If grad
+ * mode is on and an input requires grad, the result gets a node named `name` that
+ * saves the inputs and the output like any op (version-checked, freed by a backward
+ * without retain_graph; under no_grad nothing is saved). backward receives them and
+ * the output's gradient and stores one gradient per input in grad_inputs (NULL for
+ * none; tensors it creates belong to the engine's scope); it runs with grad mode on
+ * under create_graph, so a backward written with adj_ ops is differentiable again,
+ * while one that fills raw buffers yields gradients without history. At most 7 inputs;
+ * ctx must outlive the graph. */
+typedef struct AdjFunction {
+  const char *name;
+  AdjTensor *(*forward)(void *ctx, int n, AdjTensor *const *inputs);
+  int (*backward)(void *ctx, int n, AdjTensor *const *inputs, AdjTensor *output,
+                  AdjTensor *grad_output, AdjTensor **grad_inputs);
+} AdjFunction;
+AdjTensor *adj_function_apply(const AdjFunction *fn, void *ctx, int n, AdjTensor *const *inputs);
+
 /* Grad mode (thread-local; on by default). */
 bool adj_is_grad_enabled(void);
 /* torch.set_grad_enabled(flag): returns the previous mode. */

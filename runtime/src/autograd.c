@@ -15,6 +15,7 @@
 #include "internal.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 _Thread_local bool adj_grad_enabled_ = true;
@@ -24,7 +25,7 @@ static _Thread_local int mode_depth, mode_cap;
 static _Thread_local uint64_t next_seq;
 static _Thread_local const char *loc_file;
 static _Thread_local int loc_line;
-static int next_hook_id = 1;
+static atomic_int next_hook_id = 1;
 
 /* ---- modes ------------------------------------------------------------------------ */
 
@@ -419,7 +420,7 @@ static int hooks_add(AdjHookList *h, AdjHookFn fn, void *ctx) {
     h->items = items;
     h->cap = cap;
   }
-  int id = next_hook_id++;
+  int id = atomic_fetch_add(&next_hook_id, 1);
   h->items[h->count++] = (AdjHook){fn, ctx, id};
   return id;
 }

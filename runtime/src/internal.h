@@ -78,7 +78,7 @@ struct AdjNode;
 typedef int (*AdjBackwardFn)(struct AdjNode *node, AdjTensor *const *saved, AdjTensor *grad,
                              AdjTensor **grad_inputs);
 
-#define ADJ_NODE_MAX_SAVED 4
+#define ADJ_NODE_MAX_SAVED 8
 
 /* Shape record of an input, for reducing broadcast gradients and building zeros. */
 typedef struct AdjMeta {
@@ -105,6 +105,8 @@ struct AdjNode {
   AdjMeta out_meta;    /* the output's shape */
   AdjHookList pre_hooks;     /* hooks of the output tensor (non-leaf) */
   AdjTensor *retain_target;  /* weak: output tensor that retains grad */
+  const AdjFunction *function; /* adj_function_apply: the user's definition */
+  void *function_ctx;
   const char *file;    /* anomaly mode: where the forward op was called */
   int line;
 };

@@ -435,6 +435,57 @@ static void test_deep_graph(void) {
   adj_scope_end();
 }
 
+/* A custom function: forward fills a raw buffer (as compiled code would), backward
+ * uses adj_ ops, so it is differentiable again under create_graph. */
+static AdjTensor *cube_forward(void *ctx, int n, AdjTensor *const *in) {
+  (void)ctx, (void)n;
+  AdjTensor *x = adj_contiguous(in[0]);
+  AdjTensor *out = adj_empty(F64, adj_dim(x), adj_shape(x));
+  const double *px = adj_data_ptr(x);
+  double *po = adj_data_ptr(out);
+  for (int64_t i = 0; i < adj_numel(x); i++)
+    po[i] = px[i] * px[i] * px[i];
+  return out;
+}
+
+static int cube_backward(void *ctx, int n, AdjTensor *const *in, AdjTensor *out, AdjTensor *g,
+                         AdjTensor **gi) {
+  (void)ctx, (void)n, (void)out;
+  gi[0] = adj_mul(g, adj_mul_scalar(adj_mul(in[0], in[0]), 3));
+  return gi[0] ? 0 : -1;
+}
+
+static const AdjFunction cube = {"CubeBackward", cube_forward, cube_backward};
+
+/* The static/dynamic bridge: a user function is one node with PyTorch's rules. */
+static void test_custom_function(void) {
+  adj_scope_begin();
+  AdjTensor *x = adj_requires_grad_(adj_tensor(F64, ADJ_SHAPE(2), ADJ_VALUES(2, -1)), true);
+  AdjTensor *y = adj_function_apply(&cube, NULL, 1, &x);
+  CHECK(y && at(y, 0) == 8 && at(y, 1) == -1);
+  CHECK_STR(adj_grad_fn_name(y), "CubeBackward");
+  CHECK(adj_backward(adj_sum(y), NULL, false, false) == 0);
+  CHECK(at(adj_grad(x), 0) == 12 && at(adj_grad(x), 1) == 3);
+  CHECK(adj_backward(adj_sum(y), NULL, false, false) != 0); /* saved tensors were freed */
+  CHECK(strstr(adj_last_error(), "Trying to backward through the graph a second time") != NULL);
+  adj_clear_error();
+  AdjTensor *g1, *g2;
+  y = adj_sum(adj_function_apply(&cube, NULL, 1, &x));
+  CHECK(adj_autograd_grad(1, &y, NULL, 1, &x, false, true, false, &g1) == 0);
+  AdjTensor *s = adj_sum(g1);
+  CHECK(adj_autograd_grad(1, &s, NULL, 1, &x, false, false, false, &g2) == 0);
+  CHECK(at(g2, 0) == 12 && at(g2, 1) == -6); /* d/dx 3x^2 = 6x */
+  y = adj_function_apply(&cube, NULL, 1, &x);
+  ADJ_WITH_NO_GRAD { adj_mul_scalar_(x, 2); }
+  CHECK(adj_backward(adj_sum(y), NULL, false, false) != 0);
+  CHECK(strstr(adj_last_error(), "is at version 1; expected version 0") != NULL);
+  adj_clear_error();
+  ADJ_WITH_NO_GRAD { y = adj_function_apply(&cube, NULL, 1, &x); }
+  CHECK(y && !adj_requires_grad(y));
+  CHECK(!adj_requires_grad(adj_function_apply(&cube, NULL, 1, (AdjTensor *[]){adj_detach(x)})));
+  adj_scope_end();
+}
+
 static char *read_file(const char *path) {
   FILE *f = fopen(path, "rb");
   if (!f)
@@ -472,6 +523,7 @@ int main(void) {
   test_anomaly();
   test_errors();
   test_deep_graph();
+  test_custom_function();
   free(golden);
   CHECK(adj_live_tensors() == 0);
   return check_summary();
