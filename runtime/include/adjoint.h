@@ -430,7 +430,7 @@ AdjTensor *adj_argmin_dim(const AdjTensor *t, int dim, bool keepdim);
  * ------------------------------------------------------------------------------- */
 
 /* torch.matmul: dot (DotBackward0), matrix-vector (MvBackward0), matrix-matrix
- * (MmBackward0), batched with broadcast batch dims (BmmBackward0 / UnsafeViewBackward0).
+ * (MmBackward0), batched with broadcast batch dims (UnsafeViewBackward0).
  * Operands must have the same dtype, like PyTorch. */
 AdjTensor *adj_matmul(const AdjTensor *a, const AdjTensor *b);
 AdjTensor *adj_softmax(const AdjTensor *t, int dim);      /* SoftmaxBackward0 */

@@ -163,8 +163,6 @@ static const char *matmul_name(const AdjTensor *a, const AdjTensor *b) {
     return "SqueezeBackward3";
   if (a->ndim == 2 && b->ndim == 2)
     return "MmBackward0";
-  if (a->ndim == 3 && b->ndim == 3 && a->shape[0] == b->shape[0])
-    return "BmmBackward0";
   return "UnsafeViewBackward0";
 }
 

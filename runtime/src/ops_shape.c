@@ -612,6 +612,12 @@ static int cat_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjTenso
   int64_t at = 0;
   for (int i = 0; i < n->n_next; i++) {
     int64_t len = n->sizes[i];
+    const AdjMeta *m = &n->in_meta[i];
+    if (m->ndim == 1 && m->shape[0] == 0 && g->ndim != 1) { /* skipped legacy empty */
+      if (adj_needs_grad(n, i) && !(gi[i] = adj_zeros_meta(m)))
+        return -1;
+      continue;
+    }
     if (adj_needs_grad(n, i) && !(gi[i] = adj_slice(g, dim, at, at + len, 1)))
       return -1;
     at += len;
