@@ -64,6 +64,7 @@ typedef struct Fe {
   Module *m;
   CXTranslationUnit tu;
   const char *main_file;
+  const char *workdir;          /* -p: the compile command's directory, else NULL */
   Vec(FnInfo *) fns;            /* arena-allocated: pointers stay valid */
   Vec(TypedefName) typedefs;
   Vec(Type *) filled;           /* struct types whose fields are set */
@@ -118,6 +119,8 @@ bool fe_offsets(Fe *fe, CXCursor c, unsigned *begin, unsigned *end);
 /* Report an error once per location and message. */
 void fe_error(Fe *fe, Loc loc, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Report an error once per line and message (unsupported types). */
+void fe_error_line(Fe *fe, Loc loc, const char *hint, const char *msg);
 /* libclang's string as an arena copy. */
 const char *fe_str(Fe *fe, CXString s);
 /* The idx-th child of a cursor (all children when out is given). */

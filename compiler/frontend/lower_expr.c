@@ -796,7 +796,7 @@ static Operand call(Lower *l, CXCursor e, int dst) {
     return unsupported(l, e, "restructure the code with return values",
                        "setjmp and longjmp are not supported in differentiated code");
   if (str_eq(name, "adj_stop_gradient") && nargs == 1)
-    return unop(l, e, OP_STOPGRAD, dst);
+    return math_call(l, e, OP_STOPGRAD, dst);
   if (str_eq(name, "adj__no_grad_scope"))
     return unsupported(l, e, "write ADJ_NO_GRAD { ... } as a statement",
                        "ADJ_NO_GRAD must be used as a statement");

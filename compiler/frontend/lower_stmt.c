@@ -308,12 +308,15 @@ static void switch_stmt(Lower *l, CXCursor s) {
   CXCursor *items = &kids[1];
   if (clang_getCursorKind(kids[1]) == CXCursor_CompoundStmt)
     items = fe_kids(l->fe, kids[1], &n);
+  /* the scrutinee, once, in a temporary */
   Operand s0 = fe_expr(l, kids[0], DST_TEMP);
-  sw.scrut = s0.kind == OPD_VAR ? s0 : ir_opd_var(l->fn, fe_temp(l, s0.type));
-  if (s0.kind != OPD_VAR) {
-    Inst *mv = fe_emit(l, OP_MOV, s0.type, sw.scrut.var, l->loc);
+  if (s0.kind != OPD_VAR || l->fn->vars[s0.var].kind != VAR_TEMP) {
+    int t = fe_temp(l, s0.type);
+    Inst *mv = fe_emit(l, OP_MOV, l->fn->vars[t].type, t, l->loc);
     mv->args[0] = s0;
+    s0 = ir_opd_var(l->fn, t);
   }
+  sw.scrut = s0;
   Loc loc = l->loc;
   /* default: matches when no case value does */
   bool has_default = false;

@@ -55,10 +55,10 @@ static bool has_annot(const FnInfo *info, const char *kind) {
   return false;
 }
 
-/* Inactive and custom-gradient functions are opaque to AD: their body (often I/O
- * or code adjc cannot lower) is not lowered unless a request asks for it. */
+/* Inactive functions are opaque to AD: their body (often I/O or code adjc cannot
+ * lower) is not lowered unless a request asks for it. */
 static bool is_opaque(const FnInfo *info) {
-  if (!has_annot(info, "inactive") && !has_annot(info, "custom_grad"))
+  if (!has_annot(info, "inactive"))
     return false;
   static const char *reqs[] = {"grad", "vjp", "jvp", "hvp", "hessian", "jacobian"};
   for (size_t i = 0; i < sizeof reqs / sizeof reqs[0]; i++)
@@ -337,6 +337,7 @@ static void compdb_args(Fe *fe, CXCompileCommand cmd, const char *input, Args *o
     vec_push(fe->arena, out, a);
   }
   const char *dir = fe_str(fe, clang_CompileCommand_getDirectory(cmd));
+  fe->workdir = dir;
   vec_push(fe->arena, out, arena_printf(fe->arena, "-working-directory=%s", dir));
 }
 
@@ -406,6 +407,12 @@ static void visit_inclusion(CXFile file, CXSourceLocation *stack, unsigned depth
   if (clang_Location_isInSystemHeader(start))
     return;
   const char *name = fe_str(d->fe, clang_getFileName(file));
+  char real[PATH_MAX];
+  /* names relative to a compile command's directory are made absolute */
+  if (d->fe->workdir && name[0] != '/') {
+    const char *joined = arena_printf(d->fe->arena, "%s/%s", d->fe->workdir, name);
+    name = realpath(joined, real) ? arena_strdup(d->fe->arena, real) : joined;
+  }
   for (int i = 0; i < d->names.len; i++)
     if (str_eq(d->names.data[i], name))
       return;

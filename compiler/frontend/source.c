@@ -123,16 +123,14 @@ const char *fe_text(Fe *fe, CXCursor c, bool upto_paren) {
   return collapse(fe, text, b, e);
 }
 
-void fe_error(Fe *fe, Loc loc, const char *hint, const char *fmt, ...) {
-  char msg[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
+/* Report msg unless it was reported at the same place (column ignored when
+ * per_line: one unsupported type is reported once per line). */
+static void report_once(Fe *fe, Loc loc, bool per_line, const char *hint, const char *msg) {
   /* FNV-1a over the position and the message */
   unsigned long h = 1469598103934665603UL;
   char key[600];
-  snprintf(key, sizeof key, "%s:%d:%d:%s", loc.file ? loc.file : "", loc.line, loc.col, msg);
+  snprintf(key, sizeof key, "%s:%d:%d:%s", loc.file ? loc.file : "", loc.line,
+           per_line ? 0 : loc.col, msg);
   for (const char *p = key; *p; p++)
     h = (h ^ (unsigned char)*p) * 1099511628211UL;
   for (int i = 0; i < fe->reported.len; i++)
@@ -140,6 +138,19 @@ void fe_error(Fe *fe, Loc loc, const char *hint, const char *fmt, ...) {
       return;
   vec_push(fe->arena, &fe->reported, h);
   diag_error(loc, hint, "%s", msg);
+}
+
+void fe_error(Fe *fe, Loc loc, const char *hint, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  report_once(fe, loc, false, hint, msg);
+}
+
+void fe_error_line(Fe *fe, Loc loc, const char *hint, const char *msg) {
+  report_once(fe, loc, true, hint, msg);
 }
 
 typedef struct Kids {

@@ -13,7 +13,7 @@
 static Type *int_fallback(Fe *fe) { return ir_type_int(fe->m, "int", 4, true); }
 
 static Type *unsupported(Fe *fe, CXCursor where, const char *hint, const char *what) {
-  fe_error(fe, fe_loc(fe, where), hint, "%s", what);
+  fe_error_line(fe, fe_loc(fe, where), hint, what);
   return int_fallback(fe);
 }
 
