@@ -739,9 +739,6 @@ static int buffer_add(Task *task, AdjTensor *g) {
 static AdjTensor *run_hooks(const AdjHookList *hooks, AdjTensor *g) {
   for (int i = 0; i < hooks->count; i++) {
     AdjTensor *r = hooks->items[i].fn(g, hooks->items[i].ctx);
-    if (adj_error_pending() && !r && adj_last_error_kind() != ADJ_OK) {
-      /* a hook that failed reports through the error state; keep going with g */
-    }
     if (r)
       g = r;
   }
@@ -800,10 +797,16 @@ static int run_task(Graph *g, int ti, bool keep_graph, AdjTensor **captured) {
   AdjTensor *grad = task->buffer;
   if (!grad)
     return 0; /* no gradient reached this node (all undefined) */
-  if (node->variable)
-    grad = run_hooks(&node->variable->hooks, grad);
-  else
-    grad = run_hooks(&node->pre_hooks, grad);
+  const AdjHookList *hooks = node->variable ? &node->variable->hooks : &node->pre_hooks;
+  if (hooks->count > 0) {
+    grad = run_hooks(hooks, grad);
+    if (!same_shape_meta(grad, &node->out_meta)) {
+      adj_error(ADJ_ERR_RUNTIME, "hook 'hook' has changed the size of value");
+      return -1;
+    }
+    if (grad->dtype != node->out_meta.dtype && !(grad = adj_to_dtype(grad, node->out_meta.dtype)))
+      return -1;
+  }
   if (node->retain_target && retain_into(node->retain_target, grad) != 0)
     return -1;
   if (task->capture >= 0 && captured) {
@@ -1067,6 +1070,8 @@ static int make_seeds(int n, AdjTensor *const *outs, AdjTensor *const *grads, Ad
                 i, adj_dtype_name(gr->dtype), i, adj_dtype_name(t->dtype));
       return -1;
     }
+    if (gr->dtype != t->dtype && !(gr = adj_to_dtype(gr, t->dtype)))
+      return -1;
     seeds[i] = gr;
   }
   return 0;

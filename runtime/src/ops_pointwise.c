@@ -556,6 +556,15 @@ static int inplace_check(const char *fn, AdjTensor *t, const AdjTensor *other) {
   }
   if (adj_check_inplace(t) != 0)
     return -1;
+  for (int d = 0; d < t->ndim; d++) {
+    if (t->stride[d] == 0 && t->shape[d] > 1) {
+      adj_error(ADJ_ERR_RUNTIME,
+                "unsupported operation: more than one element of the written-to tensor refers to "
+                "a single memory location. Please clone() the tensor before performing the "
+                "operation.");
+      return -1;
+    }
+  }
   if (other) {
     int nd;
     int64_t shape[ADJ_MAX_DIMS];

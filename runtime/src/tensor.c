@@ -133,7 +133,7 @@ AdjTensor *adj_new_raw(AdjDType dtype, int ndim, const int64_t *shape) {
     return NULL;
   }
   int64_t stride[ADJ_MAX_DIMS];
-  int64_t n = 1;
+  int64_t n = 1, total = 1;
   for (int i = ndim - 1; i >= 0; i--) {
     if (shape[i] < 0) {
       adj_error(ADJ_ERR_RUNTIME, "Trying to create tensor with negative dimension %lld",
@@ -141,9 +141,16 @@ AdjTensor *adj_new_raw(AdjDType dtype, int ndim, const int64_t *shape) {
       return NULL;
     }
     stride[i] = n;
-    n *= shape[i] > 0 ? shape[i] : 1;
+    if (__builtin_mul_overflow(n, shape[i] > 0 ? shape[i] : 1, &n) ||
+        __builtin_mul_overflow(total, shape[i], &total) ||
+        (uint64_t)total > SIZE_MAX / 16) {
+      char dims[256];
+      adj_format_shape(dims, sizeof dims, ndim, shape);
+      adj_error(ADJ_ERR_RUNTIME, "Storage size calculation overflowed with sizes=%s", dims);
+      return NULL;
+    }
   }
-  n = adj_shape_numel(ndim, shape);
+  n = total;
   AdjStorage *s = storage_new((size_t)n * adj_dtype_size(dtype));
   AdjVersion *v = version_new();
   AdjTensor *t = s && v ? tensor_alloc(dtype, ndim, shape, stride, 0, s, v) : NULL;
@@ -215,7 +222,12 @@ void adj_write(void *base, AdjDType dtype, int64_t off, double v) {
   switch (dtype) {
   case ADJ_FLOAT32: ((float *)base)[off] = (float)v; break;
   case ADJ_FLOAT64: ((double *)base)[off] = v; break;
-  case ADJ_INT64: ((int64_t *)base)[off] = isfinite(v) ? (int64_t)v : 0; break;
+  case ADJ_INT64: /* saturate: out-of-range conversion would be undefined */
+    ((int64_t *)base)[off] = !isfinite(v) || isnan(v) ? (v > 0 ? INT64_MAX : v < 0 ? INT64_MIN : 0)
+                             : v >= 9223372036854775807.0 ? INT64_MAX
+                             : v <= -9223372036854775808.0 ? INT64_MIN
+                             : (int64_t)v;
+    break;
   case ADJ_BOOL: ((bool *)base)[off] = v != 0; break;
   }
 }

@@ -286,6 +286,11 @@ static AdjTensor *observe_hook(AdjTensor *g, void *ctx) {
   return NULL;
 }
 
+static AdjTensor *wrong_size_hook(AdjTensor *g, void *ctx) {
+  (void)g, (void)ctx;
+  return adj_ones(F32, ADJ_SHAPE(3));
+}
+
 /* Rule: tensor hooks see the gradient and may replace it; handles remove them. */
 static void test_hooks(void) {
   adj_scope_begin();
@@ -305,6 +310,11 @@ static void test_hooks(void) {
   CHECK(adj_register_hook(a, double_hook, NULL) > 0);
   CHECK(adj_backward(adj_sum(adj_mul_scalar(a, 5)), NULL, false, false) == 0);
   CHECK(seen == 5 && at(adj_grad(x), 0) == 30 && hook_calls == 2);
+  AdjTensor *y = leaf();
+  CHECK(adj_register_hook(y, wrong_size_hook, NULL) > 0);
+  CHECK(adj_backward(adj_sum(adj_mul_scalar(y, 2)), NULL, false, false) != 0);
+  CHECK_STR(adj_last_error(), "hook 'hook' has changed the size of value"); /* C hooks have no name */
+  adj_clear_error();
   expect("hook_no_grad", adj_register_hook(adj_ones(F32, ADJ_SHAPE(2)), double_hook, NULL) < 0);
   adj_scope_end();
 }
@@ -411,6 +421,8 @@ static void test_errors(void) {
   expect("neg_bool", !adj_neg(adj_ones(ADJ_BOOL, ADJ_SHAPE(2))));
   expect("arange_step", !adj_arange(F32, 0, 1, 0));
   expect("empty_max", !adj_max(adj_ones(F32, ADJ_SHAPE(0))));
+  expect("inplace_expanded", !adj_add_scalar_(adj_expand(adj_ones(F32, ADJ_SHAPE(1)), ADJ_SHAPE(3)), 1));
+  expect("huge", !adj_empty(F32, ADJ_SHAPE(INT64_C(1) << 62, INT64_C(1) << 62)));
   adj_scope_end();
 }
 

@@ -97,6 +97,8 @@ static void test_views(void) {
   CHECK(adj_dtype(ci) == I64 && values_are(ci, 3, ADJ_VALUES(1, -1, 0)));
   AdjTensor *cb = adj_to_dtype(ci, ADJ_BOOL);
   CHECK(values_are(cb, 3, ADJ_VALUES(1, 1, 0)));
+  AdjTensor *big = adj_to_dtype(adj_tensor(F64, ADJ_SHAPE(3), ADJ_VALUES(1e300, -1e300, NAN)), I64);
+  CHECK(at(big, 0) == (double)INT64_MAX && at(big, 1) == (double)INT64_MIN && at(big, 2) == 0);
   AdjTensor *cont = adj_contiguous(tr);
   CHECK(adj_is_contiguous(cont) && adj_equal(cont, tr));
   CHECK(adj_contiguous(m) == m);

@@ -114,3 +114,14 @@ case("neg_bool", lambda: -torch.ones(2, dtype=torch.bool))
 case("arange_step", lambda: torch.arange(0, 1, 0))
 case("empty_max", lambda: torch.ones(0).max())
 case("detach_view", lambda: (leaf() * 2)[0].detach_())
+
+
+def hook_size():
+    x = leaf()
+    x.register_hook(lambda g: torch.ones(3))
+    (x * 2).sum().backward()
+
+
+case("hook_size", hook_size)
+case("inplace_expanded", lambda: torch.ones(1).expand(3).add_(1))
+case("huge", lambda: torch.empty(1 << 62, 1 << 62))
