@@ -592,8 +592,10 @@ static Operand assign(Lower *l, CXCursor e, int dst) {
   fe_children(e, kids, 2);
   Loc loc = fe_loc(l->fe, e);
   LValue lv = fe_lvalue(l, kids[0]);
-  if (lv.var >= 0) {
-    Operand v = fe_expr(l, kids[1], lv.var);
+  /* a scalar or a whole struct variable is written by the last instruction */
+  int whole = lv.var >= 0 ? lv.var : lv.place->nproj == 0 ? lv.place->var : -1;
+  if (whole >= 0) {
+    Operand v = fe_expr(l, kids[1], whole);
     return value_of(l, v, dst, loc);
   }
   Operand v = fe_expr(l, kids[1], DST_TEMP);
