@@ -20,6 +20,8 @@
 #                (`%expect_exit 2 %adjc --bogus`); output passes through
 #   %python      python3
 #
+# Environment: PATH; CPATH=Inputs/ so adjc, like %cc, finds "gradcheck.h" and
+# "revcheck.h"; in the asan variant ASAN_OPTIONS/UBSAN_OPTIONS (see the end).
 # Features for REQUIRES/UNSUPPORTED: `asan` in the sanitized variant, `plain` otherwise.
 import os
 
@@ -66,6 +68,10 @@ config.available_features.add(config.adj_variant)
 # A small, explicit environment: PATH for the tools, and in the asan variant the
 # sanitizer options (leak checking on, UBSan stops at its first report with a stack).
 config.environment["PATH"] = os.environ.get("PATH", "/usr/bin:/bin")
+# Test inputs include helpers by name (`#include "gradcheck.h"`), and adjc parses
+# them too: CPATH adds Inputs/ to the include path of adjc (libclang honours it like
+# clang does), gcc and clang alike, with no flag on every RUN line.
+config.environment["CPATH"] = inputs
 if config.adj_variant == "asan":
     config.environment["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0"
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"

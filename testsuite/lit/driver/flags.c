@@ -14,7 +14,7 @@
 // DEP: depfile_dep.h
 // RUN: %cc -DSCALE=3.0 %t.dir/out.c %adjlib -o %t.dir/out.exe
 // RUN: %t.dir/out.exe | %FileCheck %s --check-prefix=RUNS
-// RUNS: scaled 12 grad 12
+// RUNS: scaled 12 grad 6
 //
 // -MD alone names the dependency file after the output.
 // RUN: %adjc %s -o %t.dir/md.c -MD -- -DSCALE=3.0
