@@ -592,9 +592,11 @@ int adj_get_num_threads(void);
 bool adj_set_reference_kernels(bool on);
 
 /* ---------------------------------------------------------------------------------
- * Source locations for anomaly mode: each op macro records __FILE__/__LINE__ before
- * calling the function of the same name (so &adj_mul is still the function). Define
- * ADJ_NO_LOCATION_MACROS before including this header to turn them off.
+ * Source locations for anomaly mode: each op that records a node is wrapped in a macro
+ * that stores __FILE__/__LINE__ before calling the function of the same name (so
+ * &adj_mul is still the function; a call through a pointer reuses the most recent
+ * location). Define ADJ_NO_LOCATION_MACROS before including this header to turn them
+ * off.
  * ------------------------------------------------------------------------------- */
 void adj_set_location_(const char *file, int line);
 #ifndef ADJ_NO_LOCATION_MACROS
@@ -604,22 +606,72 @@ void adj_set_location_(const char *file, int line);
 #define adj_mul(...) ADJ_AT_(adj_mul(__VA_ARGS__))
 #define adj_div(...) ADJ_AT_(adj_div(__VA_ARGS__))
 #define adj_pow(...) ADJ_AT_(adj_pow(__VA_ARGS__))
+#define adj_minimum(...) ADJ_AT_(adj_minimum(__VA_ARGS__))
+#define adj_maximum(...) ADJ_AT_(adj_maximum(__VA_ARGS__))
 #define adj_add_scalar(...) ADJ_AT_(adj_add_scalar(__VA_ARGS__))
 #define adj_sub_scalar(...) ADJ_AT_(adj_sub_scalar(__VA_ARGS__))
+#define adj_rsub_scalar(...) ADJ_AT_(adj_rsub_scalar(__VA_ARGS__))
 #define adj_mul_scalar(...) ADJ_AT_(adj_mul_scalar(__VA_ARGS__))
 #define adj_div_scalar(...) ADJ_AT_(adj_div_scalar(__VA_ARGS__))
 #define adj_pow_scalar(...) ADJ_AT_(adj_pow_scalar(__VA_ARGS__))
+#define adj_neg(...) ADJ_AT_(adj_neg(__VA_ARGS__))
 #define adj_exp(...) ADJ_AT_(adj_exp(__VA_ARGS__))
 #define adj_log(...) ADJ_AT_(adj_log(__VA_ARGS__))
 #define adj_sqrt(...) ADJ_AT_(adj_sqrt(__VA_ARGS__))
-#define adj_matmul(...) ADJ_AT_(adj_matmul(__VA_ARGS__))
+#define adj_abs(...) ADJ_AT_(adj_abs(__VA_ARGS__))
+#define adj_sign(...) ADJ_AT_(adj_sign(__VA_ARGS__))
+#define adj_sin(...) ADJ_AT_(adj_sin(__VA_ARGS__))
+#define adj_cos(...) ADJ_AT_(adj_cos(__VA_ARGS__))
+#define adj_tanh(...) ADJ_AT_(adj_tanh(__VA_ARGS__))
+#define adj_sigmoid(...) ADJ_AT_(adj_sigmoid(__VA_ARGS__))
+#define adj_relu(...) ADJ_AT_(adj_relu(__VA_ARGS__))
+#define adj_clamp(...) ADJ_AT_(adj_clamp(__VA_ARGS__))
+#define adj_where(...) ADJ_AT_(adj_where(__VA_ARGS__))
 #define adj_sum(...) ADJ_AT_(adj_sum(__VA_ARGS__))
+#define adj_sum_dims(...) ADJ_AT_(adj_sum_dims(__VA_ARGS__))
 #define adj_mean(...) ADJ_AT_(adj_mean(__VA_ARGS__))
-#define adj_mul_(...) ADJ_AT_(adj_mul_(__VA_ARGS__))
+#define adj_mean_dims(...) ADJ_AT_(adj_mean_dims(__VA_ARGS__))
+#define adj_max(...) ADJ_AT_(adj_max(__VA_ARGS__))
+#define adj_min(...) ADJ_AT_(adj_min(__VA_ARGS__))
+#define adj_max_dim(...) ADJ_AT_(adj_max_dim(__VA_ARGS__))
+#define adj_min_dim(...) ADJ_AT_(adj_min_dim(__VA_ARGS__))
+#define adj_matmul(...) ADJ_AT_(adj_matmul(__VA_ARGS__))
+#define adj_softmax(...) ADJ_AT_(adj_softmax(__VA_ARGS__))
+#define adj_log_softmax(...) ADJ_AT_(adj_log_softmax(__VA_ARGS__))
+#define adj_nll_loss(...) ADJ_AT_(adj_nll_loss(__VA_ARGS__))
+#define adj_cross_entropy(...) ADJ_AT_(adj_cross_entropy(__VA_ARGS__))
+#define adj_clone(...) ADJ_AT_(adj_clone(__VA_ARGS__))
+#define adj_contiguous(...) ADJ_AT_(adj_contiguous(__VA_ARGS__))
+#define adj_to_dtype(...) ADJ_AT_(adj_to_dtype(__VA_ARGS__))
+#define adj_view(...) ADJ_AT_(adj_view(__VA_ARGS__))
+#define adj_reshape(...) ADJ_AT_(adj_reshape(__VA_ARGS__))
+#define adj_flatten(...) ADJ_AT_(adj_flatten(__VA_ARGS__))
+#define adj_transpose(...) ADJ_AT_(adj_transpose(__VA_ARGS__))
+#define adj_t(...) ADJ_AT_(adj_t(__VA_ARGS__))
+#define adj_permute(...) ADJ_AT_(adj_permute(__VA_ARGS__))
+#define adj_slice(...) ADJ_AT_(adj_slice(__VA_ARGS__))
+#define adj_select(...) ADJ_AT_(adj_select(__VA_ARGS__))
+#define adj_expand(...) ADJ_AT_(adj_expand(__VA_ARGS__))
+#define adj_broadcast_to(...) ADJ_AT_(adj_broadcast_to(__VA_ARGS__))
+#define adj_unsqueeze(...) ADJ_AT_(adj_unsqueeze(__VA_ARGS__))
+#define adj_squeeze(...) ADJ_AT_(adj_squeeze(__VA_ARGS__))
+#define adj_squeeze_all(...) ADJ_AT_(adj_squeeze_all(__VA_ARGS__))
+#define adj_cat(...) ADJ_AT_(adj_cat(__VA_ARGS__))
+#define adj_stack(...) ADJ_AT_(adj_stack(__VA_ARGS__))
+#define adj_index_select(...) ADJ_AT_(adj_index_select(__VA_ARGS__))
+#define adj_gather(...) ADJ_AT_(adj_gather(__VA_ARGS__))
 #define adj_add_(...) ADJ_AT_(adj_add_(__VA_ARGS__))
-#define adj_exp_(...) ADJ_AT_(adj_exp_(__VA_ARGS__))
-#define adj_mul_scalar_(...) ADJ_AT_(adj_mul_scalar_(__VA_ARGS__))
+#define adj_sub_(...) ADJ_AT_(adj_sub_(__VA_ARGS__))
+#define adj_mul_(...) ADJ_AT_(adj_mul_(__VA_ARGS__))
+#define adj_div_(...) ADJ_AT_(adj_div_(__VA_ARGS__))
 #define adj_add_scalar_(...) ADJ_AT_(adj_add_scalar_(__VA_ARGS__))
+#define adj_mul_scalar_(...) ADJ_AT_(adj_mul_scalar_(__VA_ARGS__))
+#define adj_exp_(...) ADJ_AT_(adj_exp_(__VA_ARGS__))
+#define adj_clamp_(...) ADJ_AT_(adj_clamp_(__VA_ARGS__))
+#define adj_zero_(...) ADJ_AT_(adj_zero_(__VA_ARGS__))
+#define adj_fill_(...) ADJ_AT_(adj_fill_(__VA_ARGS__))
+#define adj_copy_(...) ADJ_AT_(adj_copy_(__VA_ARGS__))
+#define adj_function_apply(...) ADJ_AT_(adj_function_apply(__VA_ARGS__))
 #endif
 
 #ifdef __cplusplus

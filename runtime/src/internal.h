@@ -177,14 +177,10 @@ void adj_tensor_autograd_free(AdjTensor *t);
 
 /* ---- kernels.c ---- */
 typedef enum AdjUnaryOp {
-  U_NEG, U_EXP, U_LOG, U_SQRT, U_ABS, U_SIGN, U_SIN, U_COS, U_TANH, U_SIGMOID, U_RELU,
-  U_COPY, U_RECIP, U_SQUARE
+  U_NEG, U_EXP, U_LOG, U_SQRT, U_ABS, U_SIGN, U_SIN, U_COS, U_TANH, U_SIGMOID, U_RELU
 } AdjUnaryOp;
 typedef enum AdjBinaryOp {
-  B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MIN, B_MAX, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE,
-  B_RELU_GRAD, /* a * (b > 0) */
-  B_ABS_GRAD,  /* a * sign(b) */
-  B_CLAMP_MASK /* unused placeholder */
+  B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MIN, B_MAX, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE
 } AdjBinaryOp;
 double adj_unary_ref(AdjUnaryOp op, double x);
 double adj_binary_ref(AdjBinaryOp op, double a, double b);
@@ -225,7 +221,5 @@ void adj_meta_of(AdjMeta *meta, const AdjTensor *t);
 /* zeros(meta) with src added at index along dim (scatter_add); differentiable in src. */
 AdjTensor *adj_scatter_add_op(const AdjMeta *meta, int dim, AdjTensor *index, AdjTensor *src);
 
-/* ---- random.c ---- */
-/* ---- print.c ---- */
 
 #endif /* ADJ_INTERNAL_H */

@@ -104,9 +104,6 @@ double adj_unary_ref(AdjUnaryOp op, double x) {
   case U_TANH: return tanh(x);
   case U_SIGMOID: return 1.0 / (1.0 + exp(-x));
   case U_RELU: return x > 0 ? x : (isnan(x) ? x : 0.0);
-  case U_COPY: return x;
-  case U_RECIP: return 1.0 / x;
-  case U_SQUARE: return x * x;
   }
   return NAN;
 }
@@ -126,9 +123,6 @@ double adj_binary_ref(AdjBinaryOp op, double a, double b) {
   case B_LE: return a <= b;
   case B_GT: return a > b;
   case B_GE: return a >= b;
-  case B_RELU_GRAD: return b > 0 ? a : 0.0;
-  case B_ABS_GRAD: return b > 0 ? a : b < 0 ? -a : 0.0;
-  case B_CLAMP_MASK: return a;
   }
   return NAN;
 }
@@ -281,9 +275,6 @@ static void unary_f64(void *ctx, int64_t b, int64_t e) {
   case U_SQRT: UNARY_LOOP(double, sqrt(v)); break;
   case U_ABS: UNARY_LOOP(double, fabs(v)); break;
   case U_RELU: UNARY_LOOP(double, v > 0 ? v : (v != v ? v : 0.0)); break;
-  case U_COPY: UNARY_LOOP(double, v); break;
-  case U_RECIP: UNARY_LOOP(double, 1.0 / v); break;
-  case U_SQUARE: UNARY_LOOP(double, v * v); break;
   default: UNARY_LOOP(double, adj_unary_ref(job->op, v)); break;
   }
 }
@@ -299,9 +290,6 @@ static void unary_f32(void *ctx, int64_t b, int64_t e) {
   case U_SQRT: UNARY_LOOP(float, sqrtf(v)); break;
   case U_ABS: UNARY_LOOP(float, fabsf(v)); break;
   case U_RELU: UNARY_LOOP(float, v > 0 ? v : (v != v ? v : 0.0f)); break;
-  case U_COPY: UNARY_LOOP(float, v); break;
-  case U_RECIP: UNARY_LOOP(float, 1.0f / v); break;
-  case U_SQUARE: UNARY_LOOP(float, v * v); break;
   default: UNARY_LOOP(float, (float)adj_unary_ref(job->op, v)); break;
   }
 }

@@ -408,19 +408,18 @@ BINARY(le, NULL, B_LE, NULL, NULL)
 BINARY(gt, NULL, B_GT, NULL, NULL)
 BINARY(ge, NULL, B_GE, NULL, NULL)
 
-static AdjTensor *minmax(const char *fn, const AdjTensor *a, const AdjTensor *b, bool is_max) {
+static AdjTensor *minmax(const AdjTensor *a, const AdjTensor *b, bool is_max) {
   static const BinaryDef defs[2] = {
       {"minimum", "MinimumBackward0", B_MIN, minmax_backward, save_both},
       {"maximum", "MaximumBackward0", B_MAX, minmax_backward, save_both}};
-  (void)fn;
   AdjTensor *r = binary(&defs[is_max], a, b);
   if (r && r->grad_fn)
     r->grad_fn->ints[0] = is_max;
   return r;
 }
 
-AdjTensor *adj_minimum(const AdjTensor *a, const AdjTensor *b) { return minmax("minimum", a, b, false); }
-AdjTensor *adj_maximum(const AdjTensor *a, const AdjTensor *b) { return minmax("maximum", a, b, true); }
+AdjTensor *adj_minimum(const AdjTensor *a, const AdjTensor *b) { return minmax(a, b, false); }
+AdjTensor *adj_maximum(const AdjTensor *a, const AdjTensor *b) { return minmax(a, b, true); }
 
 /* a op s with s wrapped as a 0-dim tensor (PyTorch's wrapped number); swap: s op a. */
 static AdjTensor *with_scalar(const BinaryDef *d, const AdjTensor *a, double s, bool swap) {

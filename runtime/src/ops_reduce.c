@@ -231,7 +231,6 @@ static AdjTensor *max_dim(const AdjTensor *t, int dim, bool keepdim, AdjTensor *
     adj_release(idx);
     return NULL;
   }
-  AdjTensor *iu = t->ndim > 0 && !keepdim ? NULL : idx;
   int64_t n = adj_numel(idx);
   for (int64_t e = 0; e < n; e++) { /* values = t.gather(d, idx) */
     int64_t coord[ADJ_MAX_DIMS], rem = e, off = t->offset;
@@ -247,7 +246,6 @@ static AdjTensor *max_dim(const AdjTensor *t, int dim, bool keepdim, AdjTensor *
     }
     adj_write(vals->storage->data, vals->dtype, e, adj_read(t->storage->data, t->dtype, off));
   }
-  (void)iu;
   AdjNode *node = adj_node_new(is_max ? "MaxBackward0" : "MinBackward0", max_dim_backward, 1, &t);
   if (node) {
     node->ints[0] = d;

@@ -634,7 +634,7 @@ static int stack_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjTen
 }
 
 /* Concatenate ts along d into a new tensor (no history); checks shapes. */
-static AdjTensor *cat_raw(int n, AdjTensor *const *ts, int d, const char *fn) {
+static AdjTensor *cat_raw(int n, AdjTensor *const *ts, int d) {
   const AdjTensor *ref = NULL;
   AdjDType dt = ts[0]->dtype;
   for (int i = 0; i < n; i++) {
@@ -667,7 +667,6 @@ static AdjTensor *cat_raw(int n, AdjTensor *const *ts, int d, const char *fn) {
     }
     total += t->shape[d];
   }
-  (void)fn;
   int64_t sh[ADJ_MAX_DIMS];
   for (int k = 0; k < ref->ndim; k++)
     sh[k] = ref->shape[k];
@@ -739,7 +738,7 @@ AdjTensor *adj_cat(int n, AdjTensor *const *ts, int dim) {
   int d = adj_wrap_dim(dim, ndim);
   if (d < 0)
     return NULL;
-  AdjTensor *out = cat_raw(n, ts, d, "cat");
+  AdjTensor *out = cat_raw(n, ts, d);
   return out ? record_list(out, n, ts, d, "CatBackward0", cat_backward) : NULL;
 }
 
@@ -776,7 +775,7 @@ AdjTensor *adj_stack(int n, AdjTensor *const *ts, int dim) {
     }
     ok = (us[i] = adj_new_view(t, t->ndim + 1, sh, st, t->offset)) != NULL;
   }
-  AdjTensor *out = ok ? cat_raw(n, us, d, "stack") : NULL;
+  AdjTensor *out = ok ? cat_raw(n, us, d) : NULL;
   for (int i = 0; i < n; i++)
     adj_release(us[i]);
   free(us);

@@ -118,6 +118,28 @@ static AdjTensor *op_copy_(AdjTensor **x) {
   AdjTensor *t = adj_mul(x[0], x[0]);
   return adj_mul(adj_copy_(t, adj_exp(x[1])), x[0]);
 }
+static AdjTensor *op_sub_(AdjTensor **x) { return adj_sub_(adj_sin(x[0]), adj_mul(x[1], x[1])); }
+static AdjTensor *op_scalar_(AdjTensor **x) {
+  return adj_mul(adj_add_scalar_(adj_mul_scalar_(adj_mul(x[0], x[0]), 3), 1), x[0]);
+}
+static AdjTensor *op_fill_(AdjTensor **x) {
+  AdjTensor *t = adj_mul(x[0], x[1]);
+  return adj_add(adj_fill_(adj_add_scalar(x[0], 0), 2), t);
+}
+static AdjTensor *op_zero_(AdjTensor **x) { return adj_add(adj_zero_(adj_add_scalar(x[0], 1)), adj_mul(x[0], x[1])); }
+static AdjTensor *cube_fwd(void *ctx, int n, AdjTensor *const *in) {
+  (void)ctx, (void)n;
+  return adj_pow_scalar(in[0], 3);
+}
+static int cube_bwd(void *ctx, int n, AdjTensor *const *in, AdjTensor *out, AdjTensor *g,
+                    AdjTensor **gi) {
+  (void)ctx, (void)n, (void)out;
+  return (gi[0] = adj_mul(g, adj_mul_scalar(adj_mul(in[0], in[0]), 3))) ? 0 : -1;
+}
+static const AdjFunction cube = {"CubeBackward", cube_fwd, cube_bwd};
+static AdjTensor *op_function(AdjTensor **x) {
+  return adj_mul(adj_function_apply(&cube, NULL, 1, x), x[1]);
+}
 static AdjTensor *op_mlp(AdjTensor **x) {
   AdjTensor *h = adj_tanh(adj_add(adj_matmul(x[0], x[1]), x[2]));
   return adj_sum(adj_sigmoid(adj_matmul(h, x[3])));
@@ -201,6 +223,11 @@ static const Case cases[] = {
     {"exp_", op_exp_, 1, {2}, {{2, 3}}, -2, 2},
     {"clamp_", op_clamp_, 1, {1}, {{9}}, 0.6, 2},
     {"copy_", op_copy_, 2, {2, 2}, {{2, 3}, {2, 3}}, -1, 1},
+    {"sub_", op_sub_, 2, {2, 2}, {{2, 3}, {2, 3}}, -1, 1},
+    {"scalar_inplace", op_scalar_, 1, {2}, {{2, 3}}, -1, 1},
+    {"fill_", op_fill_, 2, {2, 2}, {{2, 3}, {2, 3}}, -1, 1},
+    {"zero_", op_zero_, 2, {2, 2}, {{2, 3}, {2, 3}}, -1, 1},
+    {"function", op_function, 2, {2, 2}, {{2, 3}, {2, 3}}, -1, 1},
     {"mlp", op_mlp, 4, {2, 2, 1, 2}, {{3, 4}, {4, 5}, {5}, {5, 2}}, -1, 1},
 };
 
