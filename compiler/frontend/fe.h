@@ -69,6 +69,7 @@ typedef struct Fe {
   Vec(TypedefName) typedefs;
   Vec(Type *) filled;           /* struct types whose fields are set */
   Vec(unsigned long) reported;  /* hashes of errors already printed */
+  int fn_serial;                /* counts lowered functions (error de-duplication) */
   Vec(Span) macros;             /* macro expansions in the main file */
   Vec(CXFile) cxfiles;          /* files seen in locations, and their names */
   Vec(const char *) files;
@@ -119,7 +120,7 @@ bool fe_offsets(Fe *fe, CXCursor c, unsigned *begin, unsigned *end);
 /* Report an error once per location and message. */
 void fe_error(Fe *fe, Loc loc, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Report an error once per line and message (unsupported types). */
+/* Report an error once per function (or line) and message: unsupported types. */
 void fe_error_line(Fe *fe, Loc loc, const char *hint, const char *msg);
 /* libclang's string as an arena copy. */
 const char *fe_str(Fe *fe, CXString s);

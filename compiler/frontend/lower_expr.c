@@ -892,6 +892,9 @@ Operand fe_expr(Lower *l, CXCursor e, int dst) {
   case CXCursor_CompoundLiteralExpr:
     return unsupported(l, e, "declare a variable with an initializer instead",
                        "compound literals are not supported in differentiated code");
+  case CXCursor_AddrLabelExpr:
+    return unsupported(l, e, "restructure the loop with break, continue or a flag variable",
+                       "label addresses (computed goto) are not supported by adjc");
   case CXCursor_GenericSelectionExpr:
     return unsupported(l, e, "call the type-specific function directly",
                        "_Generic is not supported in differentiated code");

@@ -475,6 +475,7 @@ void fe_lower_fn(Fe *fe, FnInfo *info) {
   l.cur = &info->fn->body;
   l.brk = l.cont = -1;
   l.loc = info->fn->loc;
+  fe->fn_serial++;
   int nparams = clang_Cursor_getNumArguments(info->def);
   for (int i = 0; i < nparams && i < info->fn->nparams; i++)
     fe_bind(&l, clang_Cursor_getArgument(info->def, (unsigned)i), i);

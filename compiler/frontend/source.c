@@ -123,14 +123,18 @@ const char *fe_text(Fe *fe, CXCursor c, bool upto_paren) {
   return collapse(fe, text, b, e);
 }
 
-/* Report msg unless it was reported at the same place (column ignored when
- * per_line: one unsupported type is reported once per line). */
+/* Report msg unless it was reported at the same place; with per_line, once per
+ * function being lowered (else once per line): an unsupported type is reported
+ * where it is first met, not at every use. */
 static void report_once(Fe *fe, Loc loc, bool per_line, const char *hint, const char *msg) {
   /* FNV-1a over the position and the message */
   unsigned long h = 1469598103934665603UL;
   char key[600];
-  snprintf(key, sizeof key, "%s:%d:%d:%s", loc.file ? loc.file : "", loc.line,
-           per_line ? 0 : loc.col, msg);
+  if (per_line && fe->fn_serial)
+    snprintf(key, sizeof key, "fn%d:%s", fe->fn_serial, msg);
+  else
+    snprintf(key, sizeof key, "%s:%d:%d:%s", loc.file ? loc.file : "", loc.line,
+             per_line ? 0 : loc.col, msg);
   for (const char *p = key; *p; p++)
     h = (h ^ (unsigned char)*p) * 1099511628211UL;
   for (int i = 0; i < fe->reported.len; i++)
