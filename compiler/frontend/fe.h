@@ -70,6 +70,8 @@ typedef struct Fe {
   Vec(Type *) filled;           /* struct types whose fields are set */
   Vec(unsigned long) reported;  /* hashes of errors already printed */
   int fn_serial;                /* counts lowered functions (error de-duplication) */
+  bool quiet_types;             /* typing a declaration: unsupported types are not
+                                   errors (they are reported where used, if ever) */
   Vec(Span) macros;             /* macro expansions in the main file */
   Vec(CXFile) cxfiles;          /* files seen in locations, and their names */
   Vec(const char *) files;

@@ -27,18 +27,16 @@ static void local_var(Lower *l, CXCursor d) {
   enum CX_StorageClass sc = clang_Cursor_getStorageClass(d);
   if (sc == CX_SC_Extern)
     return; /* a block-scope extern: resolved as a global where it is used */
-  if (sc == CX_SC_Static) {
+  if (sc == CX_SC_Static)
     unsupported(l, d, "move it to file scope",
                 "static local variables are not supported in differentiated code");
-    return;
-  }
   fe_check_volatile(l, d);
   Type *t = ir_type_unqual(l->m, fe_type(l->fe, clang_getCursorType(d), d));
   const char *name = fe_str(l->fe, clang_getCursorSpelling(d));
   int v = ir_var_new(l->m, l->fn, name, t, VAR_LOCAL, fe_loc(l->fe, d));
   fe_bind(l, d, v);
   CXCursor init = clang_Cursor_getVarDeclInitializer(d);
-  if (!clang_Cursor_isNull(init))
+  if (!clang_Cursor_isNull(init) && sc != CX_SC_Static)
     fe_init(l, v, init);
 }
 

@@ -26,6 +26,8 @@ FnInfo *fe_fn_info(Fe *fe, const char *name) {
 }
 
 int fe_math_op(const char *name) {
+  if (str_starts(name, "__tg_")) /* <tgmath.h> */
+    name += 5;
   size_t n = strlen(name);
   for (int op = 0; op < OP_COUNT; op++) {
     const char *c = ir_ops[op].cname;
@@ -281,14 +283,18 @@ static void add_params(Fe *fe, Fn *fn, CXCursor c) {
   fn->is_variadic = clang_isFunctionTypeVariadic(ft) != 0;
 }
 
+/* Create the module's Fn for info. Declarations are typed quietly: an unsupported
+ * parameter type of, say, qsort is only an error where a call passes one. */
 static Fn *make_fn(Fe *fe, FnInfo *info) {
   CXCursor c = info->has_def ? info->def : info->decl;
+  fe->quiet_types = !info->lower;
   Type *ret = fe_type(fe, clang_getResultType(clang_getCursorType(c)), c);
   Fn *fn = ir_fn_new(fe->m, info->name, ret, fe_loc(fe, c));
   info->fn = fn;
   fn->is_static = any_static(fe, info);
   fn->has_body = info->lower;
   add_params(fe, fn, c);
+  fe->quiet_types = false;
   for (int i = 0; i < info->annots.len; i++)
     apply_annot(fe, fn, &info->annots.data[i]);
   return fn;

@@ -123,25 +123,39 @@ const char *fe_text(Fe *fe, CXCursor c, bool upto_paren) {
   return collapse(fe, text, b, e);
 }
 
-/* Report msg unless it was reported at the same place; with per_line, once per
- * function being lowered (else once per line): an unsupported type is reported
- * where it is first met, not at every use. */
-static void report_once(Fe *fe, Loc loc, bool per_line, const char *hint, const char *msg) {
-  /* FNV-1a over the position and the message */
-  unsigned long h = 1469598103934665603UL;
-  char key[600];
-  if (per_line && fe->fn_serial)
-    snprintf(key, sizeof key, "fn%d:%s", fe->fn_serial, msg);
-  else
-    snprintf(key, sizeof key, "%s:%d:%d:%s", loc.file ? loc.file : "", loc.line,
-             per_line ? 0 : loc.col, msg);
+static unsigned long hash_key(const char *key) {
+  unsigned long h = 1469598103934665603UL; /* FNV-1a */
   for (const char *p = key; *p; p++)
     h = (h ^ (unsigned char)*p) * 1099511628211UL;
+  return h;
+}
+
+/* Record a key; false if it was recorded before. */
+static bool first_time(Fe *fe, const char *key) {
+  unsigned long h = hash_key(key);
   for (int i = 0; i < fe->reported.len; i++)
     if (fe->reported.data[i] == h)
-      return;
+      return false;
   vec_push(fe->arena, &fe->reported, h);
-  diag_error(loc, hint, "%s", msg);
+  return true;
+}
+
+/* Report msg unless it was reported at the same place; with per_type, also only
+ * once per function being lowered (else per line): an unsupported type is
+ * reported where it is first met, not at every use. */
+static void report_once(Fe *fe, Loc loc, bool per_type, const char *hint, const char *msg) {
+  char key[600];
+  snprintf(key, sizeof key, "%s:%d:%d:%s", loc.file ? loc.file : "", loc.line, loc.col, msg);
+  bool fresh = first_time(fe, key);
+  if (per_type) {
+    if (fe->fn_serial)
+      snprintf(key, sizeof key, "fn%d:%s", fe->fn_serial, msg);
+    else
+      snprintf(key, sizeof key, "%s:%d:%s", loc.file ? loc.file : "", loc.line, msg);
+    fresh = first_time(fe, key) && fresh;
+  }
+  if (fresh)
+    diag_error(loc, hint, "%s", msg);
 }
 
 void fe_error(Fe *fe, Loc loc, const char *hint, const char *fmt, ...) {

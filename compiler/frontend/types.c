@@ -13,7 +13,8 @@
 static Type *int_fallback(Fe *fe) { return ir_type_int(fe->m, "int", 4, true); }
 
 static Type *unsupported(Fe *fe, CXCursor where, const char *hint, const char *what) {
-  fe_error_line(fe, fe_loc(fe, where), hint, what);
+  if (!fe->quiet_types)
+    fe_error_line(fe, fe_loc(fe, where), hint, what);
   return int_fallback(fe);
 }
 
@@ -134,6 +135,9 @@ static Type *array_type(Fe *fe, CXType t, CXCursor where) {
 
 static Type *pointer_type(Fe *fe, CXType t, CXCursor where) {
   CXType pointee = clang_getCanonicalType(clang_getPointeeType(t));
+  if ((pointee.kind == CXType_FunctionProto || pointee.kind == CXType_FunctionNoProto) &&
+      fe->quiet_types)
+    return ir_type_ptr(fe->m, ir_type_void(fe->m));
   if (pointee.kind == CXType_FunctionProto || pointee.kind == CXType_FunctionNoProto)
     return unsupported(fe, where, "call the function directly, or mark it with ADJ_CUSTOM_GRAD",
                        "function pointers are not supported in differentiated code");
@@ -201,7 +205,8 @@ static Type *unqualified_type(Fe *fe, CXType t, CXCursor where) {
     return unsupported(fe, where, NULL, "_Atomic types are not supported");
   default: {
     const char *sp = fe_str(fe, clang_getTypeSpelling(t));
-    fe_error(fe, fe_loc(fe, where), NULL, "type '%s' is not supported", sp);
+    if (!fe->quiet_types)
+      fe_error(fe, fe_loc(fe, where), NULL, "type '%s' is not supported", sp);
     return int_fallback(fe);
   }
   }
