@@ -117,6 +117,8 @@ Loc fe_loc_of(Fe *fe, CXSourceLocation sl);
 /* The source text of a cursor's extent on one line, whitespace collapsed; with
  * upto_paren, only up to the parenthesis closing the first one (loop headers). */
 const char *fe_text(Fe *fe, CXCursor c, bool upto_paren);
+/* Does the cursor start inside a macro expansion (body or argument)? */
+bool fe_in_macro(CXCursor c);
 /* Byte offsets of a cursor's extent in its (expansion) file; false if unknown. */
 bool fe_offsets(Fe *fe, CXCursor c, unsigned *begin, unsigned *end);
 /* Report an error once per location and message. */

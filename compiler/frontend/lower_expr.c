@@ -102,6 +102,8 @@ static Operand value_of(Lower *l, Operand v, int dst, Loc loc) {
 
 /* The text of e when it is exactly one literal token outside a macro, else NULL. */
 static const char *literal_spelling(Lower *l, CXCursor e) {
+  if (fe_in_macro(e))
+    return NULL;
   CXToken *toks = NULL;
   unsigned n = 0;
   clang_tokenize(l->fe->tu, clang_getCursorExtent(e), &toks, &n);

@@ -161,7 +161,7 @@ static bool for_semicolons(Lower *l, CXCursor s, CXCursor body, unsigned semi[2]
 }
 
 /* ForStmt omits empty slots: classify the children by the header's ';'s. */
-static void for_parts(Lower *l, CXCursor s, CXCursor *init, CXCursor *cond, CXCursor *step,
+static bool for_parts(Lower *l, CXCursor s, CXCursor *init, CXCursor *cond, CXCursor *step,
                       CXCursor *body) {
   CXCursor kids[4];
   int n = fe_children(s, kids, 4);
@@ -169,13 +169,17 @@ static void for_parts(Lower *l, CXCursor s, CXCursor *init, CXCursor *cond, CXCu
   *body = kids[n - 1];
   if (n == 4) {
     *init = kids[0], *cond = kids[1], *step = kids[2];
-    return;
+    return true;
+  }
+  if (n == 2 && clang_getCursorKind(kids[0]) == CXCursor_DeclStmt) {
+    *init = kids[0];
+    return true;
   }
   unsigned semi[2];
-  if (n > 1 && !for_semicolons(l, s, *body, semi)) {
-    unsupported(l, s, "write the loop header without macros",
-                "cannot analyze this for loop header");
-    return;
+  if (n > 1 && (fe_in_macro(s) || !for_semicolons(l, s, *body, semi))) {
+    unsupported(l, s, "write the loop header without macros, or fill every slot",
+                "cannot tell the parts of this for loop header apart (it comes from a macro)");
+    return false;
   }
   for (int i = 0; i < n - 1; i++) {
     unsigned b, e;
@@ -187,11 +191,13 @@ static void for_parts(Lower *l, CXCursor s, CXCursor *init, CXCursor *cond, CXCu
     else
       *step = kids[i];
   }
+  return true;
 }
 
 static void for_stmt(Lower *l, CXCursor s) {
   CXCursor init, cond, step, body;
-  for_parts(l, s, &init, &cond, &step, &body);
+  if (!for_parts(l, s, &init, &cond, &step, &body))
+    return;
   if (!clang_Cursor_isNull(init))
     stmt_inner(l, init);
   Stmt *st = new_loop(l);

@@ -47,6 +47,15 @@ Loc fe_loc_start(Fe *fe, CXCursor c) {
   return fe_loc_of(fe, clang_getRangeStart(clang_getCursorExtent(c)));
 }
 
+bool fe_in_macro(CXCursor c) {
+  CXSourceLocation loc = clang_getRangeStart(clang_getCursorExtent(c));
+  CXFile f1, f2;
+  unsigned l1, c1, o1, l2, c2, o2;
+  clang_getExpansionLocation(loc, &f1, &l1, &c1, &o1);
+  clang_getSpellingLocation(loc, &f2, &l2, &c2, &o2);
+  return o1 != o2 || !clang_File_isEqual(f1, f2);
+}
+
 /* Widen [*b, *e) over the macro expansions it starts or ends inside. */
 static void widen(Fe *fe, unsigned *b, unsigned *e) {
   for (int i = 0; i < fe->macros.len; i++) {
