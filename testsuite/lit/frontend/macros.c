@@ -5,7 +5,7 @@
 //
 // RUN: %adjc %s --print-after=lower --emit=ir >/dev/null 2>%t.ir || true
 // RUN: %FileCheck %s < %t.ir
-// RUN: %not %adjc %s -DPARTIAL --emit=ir 2>&1 | %FileCheck %s --check-prefix=PARTIAL
+// RUN: %not %adjc %s --emit=ir -- -DPARTIAL 2>&1 | %FileCheck %s --check-prefix=PARTIAL
 #include <adjoint.h>
 
 #define SQ(a) ((a) * (a))
