@@ -274,6 +274,11 @@ void adj_tensor_autograd_free(AdjTensor *t) {
 int adj_check_inplace(const AdjTensor *t) {
   if (!adj_grad_enabled_)
     return 0;
+  if (!t->grad_fn && t->requires_grad) {
+    adj_error(ADJ_ERR_RUNTIME,
+              "a leaf Variable that requires grad is being used in an in-place operation.");
+    return -1;
+  }
   if (t->is_view && adj_requires_grad(t)) {
     if (t->view_of_leaf)
       adj_error(ADJ_ERR_RUNTIME,
@@ -283,11 +288,6 @@ int adj_check_inplace(const AdjTensor *t) {
       adj_error(ADJ_ERR_RUNTIME,
                 "in-place operations on views of tensors that require grad are not supported "
                 "by adjoint (PyTorch's CopySlices); use the out-of-place op");
-    return -1;
-  }
-  if (!t->grad_fn && t->requires_grad) {
-    adj_error(ADJ_ERR_RUNTIME,
-              "a leaf Variable that requires grad is being used in an in-place operation.");
     return -1;
   }
   return 0;

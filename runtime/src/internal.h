@@ -200,6 +200,13 @@ typedef enum AdjReduceOp { R_SUM, R_MAX, R_MIN, R_ARGMAX, R_ARGMIN } AdjReduceOp
 /* Reduce `in` over the dims flagged in mask into contiguous `out`, whose elements are
  * the kept dims in order; arg reductions store the position within the reduced block. */
 void adj_kernel_reduce(AdjReduceOp op, AdjTensor *out, const AdjTensor *in, const bool *mask);
+/* ---- kernels_avx2.c ---- */
+/* AVX2 transcendental loops over contiguous buffers; false if op is not covered. */
+bool adj_avx2_unary_f32(AdjUnaryOp op, float *o, const float *x, int64_t n);
+bool adj_avx2_unary_f64(AdjUnaryOp op, double *o, const double *x, int64_t n);
+/* Does this CPU run the AVX2 paths (AVX2 and FMA)? */
+bool adj_cpu_has_avx2(void);
+
 /* Is the scalar reference path forced? */
 bool adj_reference_kernels(void);
 /* Run fn(ctx, begin, end) over [0, n) split across threads when n >= grain. */

@@ -237,6 +237,11 @@ static float sigmoid_f1(float x) { return 1.0f / (1.0f + expf(-x)); }
 
 /* Vectorised transcendental ops; returns false for ops it does not cover. */
 static bool unary_sleef(const UnaryJob *job, bool dbl, int64_t b, int64_t e) {
+  if (adj_cpu_has_avx2()) {
+    if (dbl ? adj_avx2_unary_f64(job->op, (double *)job->out + b, (const double *)job->in + b, e - b)
+            : adj_avx2_unary_f32(job->op, (float *)job->out + b, (const float *)job->in + b, e - b))
+      return true;
+  }
   if (dbl) {
     double *o = (double *)job->out + b;
     const double *x = (const double *)job->in + b;
@@ -360,6 +365,14 @@ static void binary_f64(void *ctx, int64_t b, int64_t e) {
   case B_SUB: BINARY_LOOP(double, x - y); break;
   case B_MUL: BINARY_LOOP(double, x * y); break;
   case B_DIV: BINARY_LOOP(double, x / y); break;
+  case B_MIN: BINARY_LOOP(double, x != x || y != y ? x + y : x < y ? x : y); break;
+  case B_MAX: BINARY_LOOP(double, x != x || y != y ? x + y : x > y ? x : y); break;
+  case B_EQ: BINARY_LOOP(double, x == y); break;
+  case B_NE: BINARY_LOOP(double, x != y); break;
+  case B_LT: BINARY_LOOP(double, x < y); break;
+  case B_LE: BINARY_LOOP(double, x <= y); break;
+  case B_GT: BINARY_LOOP(double, x > y); break;
+  case B_GE: BINARY_LOOP(double, x >= y); break;
   default: BINARY_LOOP(double, adj_binary_ref(job->op, x, y)); break;
   }
 }
@@ -371,6 +384,14 @@ static void binary_f32(void *ctx, int64_t b, int64_t e) {
   case B_SUB: BINARY_LOOP(float, x - y); break;
   case B_MUL: BINARY_LOOP(float, x * y); break;
   case B_DIV: BINARY_LOOP(float, x / y); break;
+  case B_MIN: BINARY_LOOP(float, x != x || y != y ? x + y : x < y ? x : y); break;
+  case B_MAX: BINARY_LOOP(float, x != x || y != y ? x + y : x > y ? x : y); break;
+  case B_EQ: BINARY_LOOP(float, x == y); break;
+  case B_NE: BINARY_LOOP(float, x != y); break;
+  case B_LT: BINARY_LOOP(float, x < y); break;
+  case B_LE: BINARY_LOOP(float, x <= y); break;
+  case B_GT: BINARY_LOOP(float, x > y); break;
+  case B_GE: BINARY_LOOP(float, x >= y); break;
   default: BINARY_LOOP(float, (float)adj_binary_ref(job->op, x, y)); break;
   }
 }
@@ -382,6 +403,23 @@ static bool same_shape(const AdjTensor *a, const AdjTensor *b) {
     if (a->shape[d] != b->shape[d])
       return false;
   return true;
+}
+
+/* If contiguous t equals the trailing dims of out (leading dims of size 1 allowed),
+ * the length of that row; else 0. */
+static int64_t row_length(const AdjTensor *t, const AdjTensor *out) {
+  if (!adj_is_contiguous(t) || t->ndim > out->ndim)
+    return 0;
+  int lead = out->ndim - t->ndim, d = 0;
+  while (d < t->ndim && t->shape[d] == 1 && out->shape[lead + d] != 1)
+    d++;
+  int64_t len = 1;
+  for (int k = d; k < t->ndim; k++) {
+    if (t->shape[k] != out->shape[lead + k])
+      return 0;
+    len *= t->shape[k];
+  }
+  return len > 0 && d + lead > 0 ? len : 0;
 }
 
 void adj_kernel_binary(AdjBinaryOp op, AdjTensor *out, const AdjTensor *a, const AdjTensor *b) {
@@ -398,6 +436,16 @@ void adj_kernel_binary(AdjBinaryOp op, AdjTensor *out, const AdjTensor *a, const
       BinaryJob job = {op, adj_data_ptr(out), adj_data_ptr(a), adj_data_ptr(b), a_sc && !a_ok,
                        b_sc && !b_ok};
       adj_parallel_for(n, 1 << 16, out->dtype == ADJ_FLOAT64 ? binary_f64 : binary_f32, &job);
+      return;
+    }
+    int64_t row = 0;
+    if (a_ok && (row = row_length(b, out)) > 0) { /* a[i, j] op b[j], e.g. adding a bias */
+      for (int64_t i = 0; i < n; i += row) {
+        BinaryJob job = {op, (char *)adj_data_ptr(out) + i * (int64_t)adj_dtype_size(out->dtype),
+                         (const char *)adj_data_ptr(a) + i * (int64_t)adj_dtype_size(a->dtype),
+                         adj_data_ptr(b), false, false};
+        (out->dtype == ADJ_FLOAT64 ? binary_f64 : binary_f32)(&job, 0, row);
+      }
       return;
     }
   }
@@ -504,6 +552,76 @@ static void sum_chunk(void *ctx, int64_t b, int64_t e) {
   job->partial[b / job->per] = (s0 + s1) + (s2 + s3);
 }
 
+/* Sums of a contiguous tensor whose reduced dims are all leading ([R, K] -> [K]) or
+ * all trailing ([K, R] -> [K]); false for other patterns. Accumulates in double. */
+static bool sum_blocks(AdjTensor *out, const AdjTensor *in, const bool *mask) {
+  int first = -1, last = -1;
+  for (int d = 0; d < in->ndim; d++)
+    if (mask[d] && in->shape[d] != 1) {
+      if (first < 0)
+        first = d;
+      last = d;
+    }
+  if (first < 0)
+    return false;
+  for (int d = first; d <= last; d++)
+    if (!mask[d] && in->shape[d] != 1)
+      return false; /* reduced dims not adjacent */
+  bool leading = true, trailing = true;
+  for (int d = 0; d < first; d++)
+    leading &= in->shape[d] == 1;
+  for (int d = last + 1; d < in->ndim; d++)
+    trailing &= in->shape[d] == 1;
+  if (!leading && !trailing)
+    return false;
+  int64_t nout = adj_numel(out), r = adj_numel(in) / nout;
+  if (r == 0)
+    return false; /* empty reduction: the walker writes the zeros */
+  const void *src = adj_data_ptr(in);
+  bool dbl = in->dtype == ADJ_FLOAT64;
+  if (trailing) { /* each output is a contiguous block of r inputs */
+    for (int64_t o = 0; o < nout; o++) {
+      double s0 = 0, s1 = 0;
+      int64_t i = 0;
+      if (dbl) {
+        const double *x = (const double *)src + o * r;
+        for (; i + 2 <= r; i += 2)
+          s0 += x[i], s1 += x[i + 1];
+        for (; i < r; i++)
+          s0 += x[i];
+      } else {
+        const float *x = (const float *)src + o * r;
+        for (; i + 2 <= r; i += 2)
+          s0 += x[i], s1 += x[i + 1];
+        for (; i < r; i++)
+          s0 += x[i];
+      }
+      adj_write(out->storage->data, out->dtype, out->offset + o, s0 + s1);
+    }
+    return true;
+  }
+  /* leading: out[k] = sum_j in[j, k], rows added in order into the output */
+  void *dst = adj_data_ptr(out);
+  if (dbl) {
+    double *o = dst;
+    const double *x = src;
+    for (int64_t k = 0; k < nout; k++)
+      o[k] = x[k];
+    for (int64_t j = 1; j < r; j++)
+      for (int64_t k = 0; k < nout; k++)
+        o[k] += x[j * nout + k];
+  } else {
+    float *o = dst;
+    const float *x = src;
+    for (int64_t k = 0; k < nout; k++)
+      o[k] = x[k];
+    for (int64_t j = 1; j < r; j++)
+      for (int64_t k = 0; k < nout; k++)
+        o[k] += x[j * nout + k];
+  }
+  return true;
+}
+
 static double reduce_init(AdjReduceOp op) {
   return op == R_SUM ? 0.0 : (op == R_MAX || op == R_ARGMAX) ? -INFINITY : INFINITY;
 }
@@ -538,6 +656,9 @@ void adj_kernel_reduce(AdjReduceOp op, AdjTensor *out, const AdjTensor *in, cons
     }
     return;
   }
+  if (!adj_reference_kernels() && op == R_SUM && adj_is_contiguous(in) &&
+      adj_dtype_is_float(in->dtype) && out->dtype == in->dtype && sum_blocks(out, in, mask))
+    return;
   int64_t shape[ADJ_MAX_DIMS], stride[ADJ_MAX_DIMS];
   int k = 0;
   for (int pass = 0; pass < 2; pass++)

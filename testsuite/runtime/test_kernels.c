@@ -97,7 +97,8 @@ static void test_binary(void) {
     const char *name;
     Binary f;
   } ops[] = {{"add", adj_add}, {"sub", adj_sub}, {"mul", adj_mul}, {"div", adj_div},
-             {"pow", adj_pow}, {"minimum", adj_minimum}, {"maximum", adj_maximum}};
+             {"pow", adj_pow}, {"minimum", adj_minimum}, {"maximum", adj_maximum},
+             {"eq", adj_eq}, {"lt", adj_lt}, {"ge", adj_ge}};
   AdjDType dts[2] = {F32, F64};
   for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++)
     for (int d = 0; d < 2; d++)
@@ -109,6 +110,12 @@ static void test_binary(void) {
         CHECK(agree(ops[o].f(a, b), with_ref2(ops[o].f, a, b)));
         CHECK(agree(ops[o].f(a, s), with_ref2(ops[o].f, a, s))); /* scalar broadcast */
         CHECK(agree(ops[o].f(s, b), with_ref2(ops[o].f, s, b)));
+        if (n > 0) { /* row broadcast: [3, n] op [n] and [3, n] op [1, n] */
+          int64_t sh[2] = {3, n};
+          AdjTensor *m = adj_rand(dts[d], 2, sh), *r1 = adj_unsqueeze(b, 0);
+          CHECK(agree(ops[o].f(m, b), with_ref2(ops[o].f, m, b)));
+          CHECK(agree(ops[o].f(m, r1), with_ref2(ops[o].f, m, r1)));
+        }
         adj_scope_end();
       }
   /* broadcast and transposed operands (reference walker in both modes) */
@@ -139,6 +146,25 @@ static void test_reductions(void) {
       CHECK_NEAR(adj_item(fast), adj_item(ref), tol * (1 + (double)lengths[l]));
       adj_scope_end();
     }
+  /* leading / trailing / middle dims of contiguous tensors, incl. empty and size-1 */
+  int64_t shapes[][3] = {{7, 9, 1}, {1, 9, 8}, {1023, 3, 1}, {0, 3, 2}, {3, 0, 2}, {5, 1, 7}};
+  int dimsets[][2] = {{0, -1}, {2, -1}, {0, 1}, {1, 2}, {1, -1}};
+  for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+    for (size_t j = 0; j < sizeof dimsets / sizeof dimsets[0]; j++)
+      for (int d = 0; d < 2; d++) {
+        adj_scope_begin();
+        AdjTensor *x = adj_rand(dts[d], 3, shapes[i]);
+        int nd = dimsets[j][1] < 0 ? 1 : 2;
+        AdjTensor *fast = adj_sum_dims(x, nd, dimsets[j], j % 2 == 0);
+        adj_set_reference_kernels(true);
+        AdjTensor *ref = adj_sum_dims(x, nd, dimsets[j], j % 2 == 0);
+        adj_set_reference_kernels(false);
+        bool ok = adj_allclose(fast, ref, d == 0 ? 1e-5 : 1e-12, 1e-6);
+        CHECK(ok);
+        if (!ok)
+          fprintf(stderr, "  sum_dims shape %zu dims %zu dtype %d\n", i, j, d);
+        adj_scope_end();
+      }
   adj_scope_begin();
   adj_manual_seed(3);
   AdjTensor *x = adj_rand(F64, ADJ_SHAPE(4, 5, 6));
