@@ -138,6 +138,8 @@ CXCursor *fe_kids(Fe *fe, CXCursor c, int *n); /* every child, arena array */
  * replaced by int so lowering can go on. Array parameters must be decayed by the
  * caller. */
 Type *fe_type(Fe *fe, CXType t, CXCursor where);
+/* The element type of an array type, with the array's const applied to it. */
+Type *fe_array_elem(Fe *fe, CXType array, CXCursor where);
 /* Remember anonymous structs named by a typedef (call once per top-level decl). */
 void fe_note_typedef(Fe *fe, CXCursor typedef_decl);
 

@@ -23,6 +23,14 @@ static void unsupported(Lower *l, CXCursor s, const char *hint, const char *what
 
 /* ---- declarations ---- */
 
+/* A local's type without const at its own level (or its elements', for arrays):
+ * lowering initializes it with instructions and stores. */
+static Type *writable(Lower *l, Type *t) {
+  if (t->kind == TY_ARRAY)
+    return ir_type_array(l->m, writable(l, t->elem), t->len);
+  return ir_type_unqual(l->m, t);
+}
+
 static void local_var(Lower *l, CXCursor d) {
   enum CX_StorageClass sc = clang_Cursor_getStorageClass(d);
   if (sc == CX_SC_Extern)
@@ -31,7 +39,7 @@ static void local_var(Lower *l, CXCursor d) {
     unsupported(l, d, "move it to file scope",
                 "static local variables are not supported in differentiated code");
   fe_check_volatile(l, d);
-  Type *t = ir_type_unqual(l->m, fe_type(l->fe, clang_getCursorType(d), d));
+  Type *t = writable(l, fe_type(l->fe, clang_getCursorType(d), d));
   const char *name = fe_str(l->fe, clang_getCursorSpelling(d));
   int v = ir_var_new(l->m, l->fn, name, t, VAR_LOCAL, fe_loc(l->fe, d));
   fe_bind(l, d, v);

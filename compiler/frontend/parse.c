@@ -275,7 +275,7 @@ static void add_params(Fe *fe, Fn *fn, CXCursor c) {
     Type *t;
     if (pt.kind == CXType_ConstantArray || pt.kind == CXType_IncompleteArray ||
         pt.kind == CXType_VariableArray || pt.kind == CXType_DependentSizedArray)
-      t = ir_type_ptr(fe->m, fe_type(fe, clang_getArrayElementType(pt), p));
+      t = ir_type_ptr(fe->m, fe_array_elem(fe, pt, p));
     else
       t = fe_type(fe, pt, p);
     ir_var_new(fe->m, fn, name, t, VAR_PARAM, fe_loc(fe, p));

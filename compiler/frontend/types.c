@@ -124,7 +124,7 @@ static Type *record_type(Fe *fe, CXType t, CXCursor where) {
 }
 
 static Type *array_type(Fe *fe, CXType t, CXCursor where) {
-  Type *elem = fe_type(fe, clang_getArrayElementType(t), where);
+  Type *elem = fe_array_elem(fe, t, where);
   if (t.kind == CXType_ConstantArray)
     return ir_type_array(fe->m, elem, clang_getArraySize(t));
   if (t.kind == CXType_IncompleteArray)
@@ -210,6 +210,14 @@ static Type *unqualified_type(Fe *fe, CXType t, CXCursor where) {
     return int_fallback(fe);
   }
   }
+}
+
+Type *fe_array_elem(Fe *fe, CXType t, CXCursor where) {
+  Type *elem = fe_type(fe, clang_getArrayElementType(t), where);
+  /* `const double a[3]`: libclang may keep the const on the array type */
+  if (clang_isConstQualifiedType(t) && elem->kind != TY_ARRAY && elem->kind != TY_VOID)
+    elem = ir_type_const(fe->m, elem);
+  return elem;
 }
 
 Type *fe_type(Fe *fe, CXType t, CXCursor where) {
