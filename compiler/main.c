@@ -52,10 +52,10 @@ static const char usage[] =
     "\n"
     "exit status: 0 success, 1 diagnosed error in the input, 2 bad usage\n";
 
-static int usage_error(const char *fmt, const char *arg) {
-  fprintf(stderr, "adjc: error: ");
-  fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\nadjc: run 'adjc --help' for usage\n");
+/* Print `adjc: error: <before><arg><after>` and the pointer to --help; exit status 2. */
+static int usage_error(const char *before, const char *arg, const char *after) {
+  fprintf(stderr, "adjc: error: %s%s%s\nadjc: run 'adjc --help' for usage\n", before,
+          arg ? arg : "", after ? after : "");
   return 2;
 }
 
@@ -65,8 +65,15 @@ static int parse_args(int argc, char **argv, Options *opt) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--") == 0) {
-      opt->fe.args = (const char **)(argv + i + 1);
-      opt->fe.nargs = argc - i - 1;
+      /* flags for the parser: copied so their type can be const char ** */
+      static const char *flags[1024];
+      int n = argc - i - 1;
+      if (n > (int)(sizeof flags / sizeof flags[0]))
+        return usage_error("too many compiler flags after --", NULL, NULL);
+      for (int k = 0; k < n; k++)
+        flags[k] = argv[i + 1 + k];
+      opt->fe.args = flags;
+      opt->fe.nargs = n;
       break;
     } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       fputs(usage, stdout);
@@ -77,7 +84,7 @@ static int parse_args(int argc, char **argv, Options *opt) {
     } else if (strcmp(a, "-o") == 0 || strcmp(a, "--header") == 0 ||
                strcmp(a, "-p") == 0 || strcmp(a, "-MF") == 0) {
       if (i + 1 >= argc)
-        return usage_error("option '%s' needs an argument", a);
+        return usage_error("option '", a, "' needs an argument");
       const char *v = argv[++i];
       if (a[1] == 'o')
         opt->output = v;
@@ -100,19 +107,19 @@ static int parse_args(int argc, char **argv, Options *opt) {
       else if (strcmp(k, "dot") == 0)
         opt->emit = EMIT_DOT;
       else
-        return usage_error("unknown --emit kind '%s' (expected c, ir or dot)", k);
+        return usage_error("unknown --emit kind '", k, "' (expected c, ir or dot)");
     } else if (str_starts(a, "--print-after=")) {
       opt->print_after = a + 14;
     } else if (a[0] == '-' && a[1]) {
-      return usage_error("unknown option '%s'", a);
+      return usage_error("unknown option '", a, "'");
     } else if (opt->input) {
-      return usage_error("more than one input file ('%s')", a);
+      return usage_error("more than one input file ('", a, "')");
     } else {
       opt->input = a;
     }
   }
   if (!opt->input)
-    return usage_error("%s", "no input file");
+    return usage_error("no input file", NULL, NULL);
   opt->fe.input = opt->input;
   return -1;
 }

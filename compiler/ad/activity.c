@@ -209,12 +209,16 @@ Activity *act_fill(Arena *arena, const Fn *fn, const bool *active_params) {
   while (changed) {
     changed = false;
     block(a, fn, &fn->body, &changed);
-    /* an aggregate variable with active content is varied as a whole (struct copies) */
-    for (int v = 0; v < fn->nvars; v++)
-      if (is_aggregate(fn->vars[v].type) && a->region[v] && !a->varied[v])
+    /* an aggregate or float variable is both a value and a memory region (a place
+     * rooted at it, or a pointer to it, reaches it): active content makes it varied
+     * and the other way round */
+    for (int v = 0; v < fn->nvars; v++) {
+      bool both = is_aggregate(fn->vars[v].type) || ir_type_is_float(fn->vars[v].type);
+      if (both && a->region[v])
         set(&a->varied[v], &changed);
-      else if (is_aggregate(fn->vars[v].type) && a->varied[v] && !a->region[v])
+      if (both && a->varied[v])
         set(&a->region[v], &changed);
+    }
   }
   return a;
 }

@@ -132,6 +132,10 @@ Fn *ad_hvp_wrapper(AdCtx *ad, const Fn *P, const bool *active, const char **size
 /* T name(..., w, h_w, ...): the dense Hessian, one call of `hvp` per row. */
 Fn *ad_hessian_fn(AdCtx *ad, const Fn *P, int which, const char *size, Fn *hvp, const char *name);
 
+/* ---- simplify.c ---- */
+/* Delete dead pure instructions and dead stores to locals, to a fixpoint. */
+void ad_simplify_fn(Module *m, Fn *fn);
+
 /* ---- requests.c ---- */
 /* The tangent function of `callee` for an activity pattern: memoised like
  * ad_split_for. */

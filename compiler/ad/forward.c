@@ -387,11 +387,9 @@ static void block(Fwd *f, const Block *b, Block *out) {
 
 static const char *tname(Fwd *f, const char *name) { return arena_printf(f->m->arena, "t_%s", name); }
 
-static Type *tangent_type(Fwd *f, Type *t, bool keep_const) {
-  if (t->kind == TY_PTR)
-    return ir_type_ptr(f->m, keep_const ? t->elem : tangent_type(f, ir_type_unqual(f->m, t->elem), false));
-  return ir_type_unqual(f->m, t);
-}
+/* A tangent has the primal's type without top-level const: a pointer keeps its
+ * pointee's const (the tangent of an input array is read-only, like the array). */
+static Type *tangent_type(Fwd *f, Type *t) { return ir_type_unqual(f->m, t); }
 
 void ad_forward(AdCtx *ad, const Fn *P, const bool *active_params, const char *name, Fn **out) {
   Module *m = ad_module(ad);
@@ -423,7 +421,7 @@ void ad_forward(AdCtx *ad, const Fn *P, const bool *active_params, const char *n
     f->vmap[p] = ir_var_new(m, G, pv->name, pv->type, VAR_PARAM, pv->loc);
     if (!active_params[p])
       continue;
-    Type *tt = tangent_type(f, pv->type, pv->type->kind == TY_PTR && pv->type->elem->is_const);
+    Type *tt = tangent_type(f, pv->type);
     int t = ir_var_new(m, G, tname(f, pv->name), tt, VAR_PARAM, pv->loc);
     f->tan[p] = ir_place_new(m, t, tt);
   }
@@ -447,7 +445,7 @@ void ad_forward(AdCtx *ad, const Fn *P, const bool *active_params, const char *n
       continue;
     if (v < P->nparams && pv->type->kind == TY_PTR)
       continue; /* memory without tangent: diagnosed where it is used */
-    Type *tt = tangent_type(f, pv->type, false);
+    Type *tt = tangent_type(f, pv->type);
     int t = ir_var_new(m, G, tname(f, pv->name), tt, VAR_LOCAL, pv->loc);
     f->tan[v] = ir_place_new(m, t, tt);
   }

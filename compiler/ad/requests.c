@@ -346,5 +346,7 @@ AdResult ad_run_requests(Module *m) {
         run_request(&ctx, fn, &fn->reqs[r]);
       }
     }
+  for (int i = 0; i < ctx.ngens; i++)
+    ad_simplify_fn(m, ctx.gens[i].fn);
   return (AdResult){ctx.gens, ctx.ngens};
 }

@@ -405,13 +405,18 @@ static void inst_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
     k->inst.args[0] = y;
     y = wvar(r, keep);
   }
+  /* A call's values were saved before the callee's forward sweep pushed its own, so
+   * they are restored after the callee's reverse sweep popped them. (The frontend
+   * gives calls a fresh result variable, never one of the arguments, so the callee's
+   * reverse still sees the arguments as they were.) */
+  if (in->op == OP_CALL)
+    append(r, rev, &call_rev);
   if (save)
     restore_var(r, rev, v, s);
   if (save_addr)
     for (int pv = P->nvars - 1; pv >= 0; pv--)
       if (P->vars[pv].addr_taken && r->needed[pv])
         restore_var(r, rev, pv, s);
-  append(r, rev, &call_rev);
   if (in->op == OP_CALL || !inst_active(r, in))
     return;
 
@@ -471,12 +476,17 @@ static void inst_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
   }
   if (in->op == OP_SELECT)
     want[0] = false;
-  Operand contrib[3];
+  /* one operand at a time, each contribution added as soon as it is computed */
   RuleCtx rc = rctx(r, rev, s);
-  ad_pullback(&rc, in->op, t, args, y, dy, want, contrib);
-  for (int i = 0; i < 3; i++)
-    if (want[i] && contrib[i].kind != OPD_NONE)
+  for (int i = 0; i < 3; i++) {
+    if (!want[i])
+      continue;
+    bool one[3] = {i == 0, i == 1, i == 2};
+    Operand contrib[3];
+    ad_pullback(&rc, in->op, t, args, y, dy, one, contrib);
+    if (contrib[i].kind != OPD_NONE)
       addto(r, rev, svar(r, in->args[i].var), contrib[i], s);
+  }
 }
 
 /* The address of an adjoint place, as an operand (`&d_a`, or `d_x` for `*d_x`). */
@@ -530,6 +540,8 @@ static void call_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
   const Fn *P = r->P;
   Fn *callee = in->callee_fn;
   int v = in->dst;
+  for (int i = 0; i < in->ncall_args; i++)
+    ensure(!(v >= 0 && in->call_args[i].kind == OPD_VAR && in->call_args[i].var == v));
   int wdst = v >= 0 ? r->vmap[v] : -1;
   bool active = inst_active(r, in) && !in->nograd && !(callee && callee->inactive);
   bool dst_active = v >= 0 && act_var_active(r->act, P, v) && !in->nograd;
@@ -617,21 +629,31 @@ static void call_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
   Operand dy = none;
   if (ir_type_is_float(callee->ret))
     dy = dst_active ? take_adjoint(r, rev, svar(r, v), s) : ad_const(callee->ret, 0);
+  int nargs = 0;
+  Operand *args = split_args(r, rev, in, act, s, &nargs, true, dy); /* before the call */
   Stmt *b = inst(r, rev, OP_CALL, ir_type_void(r->m), -1, s);
   b->inst.callee = pair.rev->name;
   b->inst.callee_fn = pair.rev;
-  b->inst.call_args = split_args(r, rev, in, act, s, &b->inst.ncall_args, true, dy);
+  b->inst.call_args = args;
+  b->inst.ncall_args = nargs;
 }
 
-static int push_decision(Rev *r, Block *fwd, Operand cond, const Stmt *s) {
+/* The decision of an `if` as a 0/1 variable of W: the condition itself when it is a
+ * temporary integer (assigned once, before the `if`), else a copy `cond != 0`. It is
+ * pushed after the `if` has run, above whatever the branch pushed, so the reverse
+ * sweep pops it first and knows which branch to replay. */
+static int decision(Rev *r, Block *fwd, Operand cond, const Stmt *s) {
+  if (cond.kind == OPD_VAR && cond.type->kind == TY_INT && r->P->vars[cond.var].kind == VAR_TEMP)
+    return r->vmap[cond.var];
   int b = temp(r, "branch", r->int_t);
   Stmt *c = inst(r, fwd, OP_NE, r->int_t, b, s);
   c->inst.args[0] = mo(r, cond);
-  c->inst.args[1] = cond.type && ir_type_is_float(cond.type) ? ad_const(cond.type, 0)
-                                                             : ir_opd_int(r->m, 0);
-  if (cond.type && cond.type->kind == TY_PTR)
+  if (cond.type && ir_type_is_float(cond.type))
+    c->inst.args[1] = ad_const(cond.type, 0);
+  else if (cond.type && cond.type->kind == TY_PTR)
     c->inst.args[1] = ir_opd_int_typed(cond.type, 0);
-  push(r, fwd, b, s);
+  else
+    c->inst.args[1] = ir_opd_int(r->m, 0);
   return b;
 }
 
@@ -645,9 +667,10 @@ static void if_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
     ir_block_push(r->m, fwd, f);
     return;
   }
-  int b = push_decision(r, fwd, s->if_.cond, s);
+  int b = decision(r, fwd, s->if_.cond, s);
   f->if_.cond = wvar(r, b);
   ir_block_push(r->m, fwd, f);
+  push(r, fwd, b, s);
   int rb = temp(r, "branch", r->int_t);
   pop(r, rev, rb, s);
   Stmt *g = ir_stmt_new(r->m, ST_IF, s->loc, s->src);
@@ -757,6 +780,108 @@ static void label_adjoint(Rev *r, Block *b) {
       label_adjoint(r, &s->loop.step);
     }
   }
+}
+
+/* ---- folding adjoints of temporaries ------------------------------------------------ */
+
+/* Count the references to each variable of W (operands, place roots, indices). */
+static void count_refs(const Block *b, int *refs) {
+  for (int i = 0; i < b->len; i++) {
+    const Stmt *s = b->items[i];
+    switch (s->kind) {
+    case ST_INST: {
+      const Inst *in = &s->inst;
+      for (int k = 0; k < ir_ops[in->op].arity && k < 3; k++)
+        if (in->args[k].kind == OPD_VAR)
+          refs[in->args[k].var]++;
+      for (int k = 0; k < in->ncall_args; k++)
+        if (in->call_args[k].kind == OPD_VAR)
+          refs[in->call_args[k].var]++;
+      if (in->place) {
+        refs[in->place->var]++;
+        for (int k = 0; k < in->place->nproj; k++)
+          if (in->place->proj[k].kind == PJ_INDEX && in->place->proj[k].index.kind == OPD_VAR)
+            refs[in->place->proj[k].index.var]++;
+      }
+      if (in->dst >= 0)
+        refs[in->dst]++;
+      break;
+    }
+    case ST_IF:
+      if (s->if_.cond.kind == OPD_VAR)
+        refs[s->if_.cond.var]++;
+      count_refs(&s->if_.then_b, refs);
+      count_refs(&s->if_.else_b, refs);
+      break;
+    case ST_LOOP:
+      count_refs(&s->loop.cond_b, refs);
+      if (s->loop.cond.kind == OPD_VAR)
+        refs[s->loop.cond.var]++;
+      count_refs(&s->loop.body, refs);
+      count_refs(&s->loop.step, refs);
+      break;
+    case ST_RETURN:
+      if (s->value.kind == OPD_VAR)
+        refs[s->value.var]++;
+      break;
+    default:
+      break;
+    }
+  }
+}
+
+static bool is_var_place(const Inst *in, Op op, int v) {
+  return in->op == op && in->place && in->place->nproj == 0 && in->place->var == v;
+}
+
+/*
+ * An adjoint variable referenced exactly three times, in one block, as
+ *     d_t += c;  ...  x = d_t;  d_t = 0;
+ * (nothing else touching it) holds c when it is read: the pattern is rewritten to
+ * `x = c`. This removes the adjoint storage of expression temporaries, whose adjoint
+ * has one contribution and one reader, and makes the reverse sweep read like the
+ * chain rule written by hand. The variable is zero on entry to the block each time,
+ * since these three references are all there are.
+ */
+static void fold_block(Rev *r, Block *b, const int *refs) {
+  Block out = {0};
+  bool *drop = ARENA_ARRAY(r->m->arena, bool, b->len + 1);
+  for (int i = 0; i < b->len; i++) {
+    Stmt *s = b->items[i];
+    if (s->kind == ST_IF) {
+      fold_block(r, &s->if_.then_b, refs);
+      fold_block(r, &s->if_.else_b, refs);
+    } else if (s->kind == ST_LOOP) {
+      fold_block(r, &s->loop.body, refs);
+      fold_block(r, &s->loop.step, refs);
+    }
+    if (s->kind != ST_INST || s->inst.op != OP_ADDTO || s->inst.place->nproj)
+      continue;
+    int v = s->inst.place->var;
+    if (refs[v] != 3 || r->W->vars[v].kind == VAR_PARAM)
+      continue;
+    for (int j = i + 1; j + 1 < b->len; j++) {
+      Stmt *l = b->items[j], *z = b->items[j + 1];
+      if (l->kind == ST_INST && is_var_place(&l->inst, OP_LOAD, v) && z->kind == ST_INST &&
+          is_var_place(&z->inst, OP_STORE, v)) {
+        Stmt *mv = ir_inst_new(r->m, OP_MOV, l->inst.type, l->inst.dst, l->loc, l->src);
+        mv->inst.args[0] = s->inst.args[0];
+        b->items[j] = mv;
+        drop[i] = drop[j + 1] = true;
+        break;
+      }
+    }
+  }
+  for (int i = 0; i < b->len; i++)
+    if (!drop[i])
+      ir_block_push(r->m, &out, b->items[i]);
+  *b = out;
+}
+
+static void fold_adjoints(Rev *r, Block *b) {
+  int *refs = ARENA_ARRAY(r->m->arena, int, r->W->nvars + 1);
+  count_refs(b, refs);
+  fold_block(r, b, refs);
 }
 
 /* ---- setting up the generated function -------------------------------------------- */
@@ -943,6 +1068,7 @@ void ad_reverse(AdCtx *ad, const Fn *P, const bool *active, RevMode mode, const 
     append(r, &r->W->body, &rev);
     append(r, &r->W->body, &finish);
     ir_block_push(m, &r->W->body, ir_stmt_new(m, ST_RETURN, P->loc, NULL));
+    fold_adjoints(r, &r->W->body);
     fwd_fn->nvars = r->W->nvars;
     fwd_fn->vars = r->W->vars;
     fwd_fn->nloops = r->W->nloops;
@@ -964,4 +1090,5 @@ void ad_reverse(AdCtx *ad, const Fn *P, const bool *active, RevMode mode, const 
   Stmt *ret = ir_stmt_new(m, ST_RETURN, P->loc, NULL);
   ret->value = result;
   ir_block_push(m, &r->W->body, ret);
+  fold_adjoints(r, &r->W->body);
 }

@@ -88,10 +88,10 @@ static void assign_names(Em *e) {
       e->names[v] = var->name;
       continue;
     }
-    if (!e->uses[v] && !e->defs[v] && !(fn->has_tape && v == fn->tape))
-      continue;
+    if ((!e->uses[v] && !e->defs[v] && !(fn->has_tape && v == fn->tape)) || e->inlined[v])
+      continue; /* never printed */
     /* temporaries are numbered from 1; named variables get a number only on a clash */
-    bool numbered = var->kind == VAR_TEMP;
+    bool numbered = var->kind == VAR_TEMP && strcmp(var->name, "t") == 0;
     const char *name = numbered ? arena_printf(e->arena, "%s1", var->name) : var->name;
     for (int k = 2; name_used(e, fn->nvars, name); k++)
       name = arena_printf(e->arena, "%s%d", var->name, k);
@@ -202,6 +202,14 @@ static bool reads_var(const Stmt *s, int v) {
 
 static void mark_inlined(Em *e, const Block *b);
 
+/* Add to `set` the variables statement s reads as operands or indices. */
+static void reads_of(Em *e, const Stmt *s, bool *set) {
+  int n = e->fn->nvars;
+  for (int v = 0; v < n; v++)
+    if (!set[v] && reads_var(s, v))
+      set[v] = true;
+}
+
 static void mark_stmt(Em *e, const Stmt *s) {
   if (s->kind == ST_IF) {
     mark_inlined(e, &s->if_.then_b);
@@ -212,7 +220,7 @@ static void mark_stmt(Em *e, const Stmt *s) {
     /* the last condition statement folds into the loop test */
     if (l->cond_b.len && l->cond.kind == OPD_VAR) {
       const Stmt *last = l->cond_b.items[l->cond_b.len - 1];
-      if (foldable(e, last) && last->inst.dst == l->cond.var)
+      if (foldable(e, last) && last->inst.dst == l->cond.var && !e->inlined[l->cond.var])
         e->inlined[l->cond.var] = true;
     }
     mark_inlined(e, &l->body);
@@ -220,12 +228,29 @@ static void mark_stmt(Em *e, const Stmt *s) {
   }
 }
 
+/* Fold, into each statement, the run of single-use temporaries defined right before
+ * it that its expression reads (directly or through temporaries already folded):
+ * they are pure, so evaluating them inside the statement changes nothing. The run
+ * stops at the first statement that is not such a temporary (a store, a call, a
+ * temporary read elsewhere), so nothing moves across a side effect. */
 static void mark_inlined(Em *e, const Block *b) {
-  for (int i = 0; i < b->len; i++) {
-    const Stmt *s = b->items[i];
+  bool *set = ARENA_ARRAY(e->arena, bool, e->fn->nvars + 1);
+  for (int j = 0; j < b->len; j++) {
+    const Stmt *s = b->items[j];
     mark_stmt(e, s);
-    if (i + 1 < b->len && foldable(e, s) && reads_var(b->items[i + 1], s->inst.dst))
-      e->inlined[s->inst.dst] = true;
+    if (s->kind == ST_LOOP || (s->kind == ST_INST && s->inst.dst >= 0 && e->inlined[s->inst.dst]))
+      continue;
+    memset(set, 0, sizeof(bool) * (size_t)(e->fn->nvars + 1));
+    reads_of(e, s, set);
+    for (int k = j - 1; k >= 0; k--) {
+      const Stmt *d = b->items[k];
+      if (!foldable(e, d) || e->inlined[d->inst.dst])
+        break;
+      if (!set[d->inst.dst])
+        continue; /* a pure temporary of some later statement: step over it */
+      e->inlined[d->inst.dst] = true;
+      reads_of(e, d, set);
+    }
   }
 }
 
@@ -303,6 +328,10 @@ static void operand(Em *e, StrBuf *sb, Operand o, int ctx_prec, bool right) {
       const Inst *in = &e->def_of[o.var]->inst;
       int p = prec_of(in->op);
       bool paren = p < ctx_prec || (right && p == ctx_prec && p != PREC_PRIMARY);
+      /* operands of comparisons, shifts and bitwise operators: parenthesize any
+       * binary operation, as gcc's -Wparentheses asks */
+      if (ctx_prec <= PREC_SHIFT && ctx_prec > PREC_TERNARY && p < PREC_UNARY)
+        paren = true;
       if (paren)
         sb_putc(sb, '(');
       expr_inst(e, sb, in);
@@ -455,10 +484,21 @@ static void locate(Em *e, const Stmt *s) {
   }
 }
 
+/* A pure instruction whose temporary result nothing reads: not written at all. */
+static bool dead(Em *e, const Inst *in) {
+  if (in->dst < 0 || e->uses[in->dst] || e->fn->vars[in->dst].kind != VAR_TEMP)
+    return false;
+  OpKind k = ir_ops[in->op].kind;
+  return k == K_ARITH || k == K_MATH || k == K_CMP || k == K_INT || in->op == OP_LOAD ||
+         in->op == OP_ADDR;
+}
+
 static void inst_stmt(Em *e, const Stmt *s) {
   const Inst *in = &s->inst;
   if (in->dst >= 0 && e->inlined[in->dst])
     return; /* printed inside its use */
+  if (dead(e, in))
+    return;
   locate(e, s);
   indent(e);
   StrBuf sb = {0};
@@ -485,7 +525,7 @@ static void inst_stmt(Em *e, const Stmt *s) {
     sb_printf(&sb, "adj_tape_pop(%s, &%s, sizeof %s)", tape, e->names[in->dst], e->names[in->dst]);
     break;
   default:
-    if (in->dst >= 0)
+    if (in->dst >= 0 && (in->op != OP_CALL || e->uses[in->dst]))
       sb_printf(&sb, "%s = ", e->names[in->dst]);
     expr_inst(e, &sb, in);
     break;
@@ -672,6 +712,8 @@ static void function(Em *e, const Generated *g) {
     const Var *var = &fn->vars[v];
     if (var->kind == VAR_GLOBAL || e->inlined[v] || !e->names[v])
       continue;
+    if (!e->uses[v] && e->defs[v] == 1 && dead(e, &e->def_of[v]->inst))
+      continue; /* its only assignment is not written either */
     if (fn->has_tape && v == fn->tape) {
       if (fn->owns_tape && e->uses[v]) {
         indent(e);

@@ -87,11 +87,6 @@ typedef struct {
   double a, b;
 } pair;
 
-static pair combine(pair p, double x) {
-  pair r = {p.a * x + p.b, p.b * cos(x)};
-  return r;
-}
-
 ADJ_GRAD(w) ADJ_JVP(w)
 double structs(const double *w, int n) {
   pair p = {w[0], w[1]};
