@@ -203,24 +203,25 @@ typedef struct UnaryJob {
   } while (0)
 
 #ifdef ADJ_HAVE_SLEEF
-/* Apply a 2-lane double SLEEF function, with a scalar tail. */
-static void sleef_d(__m128d (*vf)(__m128d), double (*sf)(double), double *o, const double *x,
-                    int64_t n) {
-  int64_t i = 0;
-  for (; i + 2 <= n; i += 2)
-    _mm_storeu_pd(o + i, vf(_mm_loadu_pd(x + i)));
-  for (; i < n; i++)
-    o[i] = sf(x[i]);
-}
-
-static void sleef_f(__m128 (*vf)(__m128), float (*sf)(float), float *o, const float *x,
-                    int64_t n) {
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4)
-    _mm_storeu_ps(o + i, vf(_mm_loadu_ps(x + i)));
-  for (; i < n; i++)
-    o[i] = sf(x[i]);
-}
+/* Apply a SLEEF vector function over n values, with a scalar tail. Macros rather than
+ * function pointers: sleef.h declares its functions with a const-qualified return
+ * type under some compilers, which makes pointers to them incompatible. */
+#define SLEEF_D2(VF, SF)                                                                \
+  do {                                                                                  \
+    int64_t i = 0;                                                                      \
+    for (; i + 2 <= e - b; i += 2)                                                      \
+      _mm_storeu_pd(o + i, VF(_mm_loadu_pd(x + i)));                                   \
+    for (; i < e - b; i++)                                                              \
+      o[i] = SF(x[i]);                                                                  \
+  } while (0)
+#define SLEEF_F4(VF, SF)                                                                \
+  do {                                                                                  \
+    int64_t i = 0;                                                                      \
+    for (; i + 4 <= e - b; i += 4)                                                      \
+      _mm_storeu_ps(o + i, VF(_mm_loadu_ps(x + i)));                                   \
+    for (; i < e - b; i++)                                                              \
+      o[i] = SF(x[i]);                                                                  \
+  } while (0)
 
 static __m128d sigmoid_d2(__m128d x) {
   __m128d one = _mm_set1_pd(1.0);
@@ -246,24 +247,24 @@ static bool unary_sleef(const UnaryJob *job, bool dbl, int64_t b, int64_t e) {
     double *o = (double *)job->out + b;
     const double *x = (const double *)job->in + b;
     switch (job->op) {
-    case U_EXP: sleef_d(Sleef_expd2_u10, exp, o, x, e - b); return true;
-    case U_LOG: sleef_d(Sleef_logd2_u10, log, o, x, e - b); return true;
-    case U_SIN: sleef_d(Sleef_sind2_u10, sin, o, x, e - b); return true;
-    case U_COS: sleef_d(Sleef_cosd2_u10, cos, o, x, e - b); return true;
-    case U_TANH: sleef_d(Sleef_tanhd2_u10, tanh, o, x, e - b); return true;
-    case U_SIGMOID: sleef_d(sigmoid_d2, sigmoid_d1, o, x, e - b); return true;
+    case U_EXP: SLEEF_D2(Sleef_expd2_u10, exp); return true;
+    case U_LOG: SLEEF_D2(Sleef_logd2_u10, log); return true;
+    case U_SIN: SLEEF_D2(Sleef_sind2_u10, sin); return true;
+    case U_COS: SLEEF_D2(Sleef_cosd2_u10, cos); return true;
+    case U_TANH: SLEEF_D2(Sleef_tanhd2_u10, tanh); return true;
+    case U_SIGMOID: SLEEF_D2(sigmoid_d2, sigmoid_d1); return true;
     default: return false;
     }
   }
   float *o = (float *)job->out + b;
   const float *x = (const float *)job->in + b;
   switch (job->op) {
-  case U_EXP: sleef_f(Sleef_expf4_u10, expf, o, x, e - b); return true;
-  case U_LOG: sleef_f(Sleef_logf4_u10, logf, o, x, e - b); return true;
-  case U_SIN: sleef_f(Sleef_sinf4_u10, sinf, o, x, e - b); return true;
-  case U_COS: sleef_f(Sleef_cosf4_u10, cosf, o, x, e - b); return true;
-  case U_TANH: sleef_f(Sleef_tanhf4_u10, tanhf, o, x, e - b); return true;
-  case U_SIGMOID: sleef_f(sigmoid_f4, sigmoid_f1, o, x, e - b); return true;
+  case U_EXP: SLEEF_F4(Sleef_expf4_u10, expf); return true;
+  case U_LOG: SLEEF_F4(Sleef_logf4_u10, logf); return true;
+  case U_SIN: SLEEF_F4(Sleef_sinf4_u10, sinf); return true;
+  case U_COS: SLEEF_F4(Sleef_cosf4_u10, cosf); return true;
+  case U_TANH: SLEEF_F4(Sleef_tanhf4_u10, tanhf); return true;
+  case U_SIGMOID: SLEEF_F4(sigmoid_f4, sigmoid_f1); return true;
   default: return false;
   }
 }

@@ -23,65 +23,48 @@ static __m256d sigmoid_d4(__m256d x) {
   return _mm256_div_pd(one, _mm256_add_pd(one, Sleef_expd4_u10avx2(_mm256_sub_pd(_mm256_setzero_pd(), x))));
 }
 
-/* The SLEEF function for op, or NULL if op has no vector form here. */
-static __m256 (*pick_f8(AdjUnaryOp op))(__m256) {
-  switch (op) {
-  case U_EXP: return Sleef_expf8_u10avx2;
-  case U_LOG: return Sleef_logf8_u10avx2;
-  case U_SIN: return Sleef_sinf8_u10avx2;
-  case U_COS: return Sleef_cosf8_u10avx2;
-  case U_TANH: return Sleef_tanhf8_u10avx2;
-  case U_SIGMOID: return sigmoid_f8;
-  default: return NULL;
-  }
-}
-
-static __m256d (*pick_d4(AdjUnaryOp op))(__m256d) {
-  switch (op) {
-  case U_EXP: return Sleef_expd4_u10avx2;
-  case U_LOG: return Sleef_logd4_u10avx2;
-  case U_SIN: return Sleef_sind4_u10avx2;
-  case U_COS: return Sleef_cosd4_u10avx2;
-  case U_TANH: return Sleef_tanhd4_u10avx2;
-  case U_SIGMOID: return sigmoid_d4;
-  default: return NULL;
-  }
-}
+/* Apply VF to n values: full vectors, then the tail padded into one vector so every
+ * element goes through the same function. (Macros, not function pointers: sleef.h's
+ * const-qualified return types make such pointers incompatible under clang.) */
+#define AVX2_LOOP(T, W, LOAD, STORE, VF)                                                 \
+  do {                                                                                  \
+    int64_t i = 0;                                                                      \
+    for (; i + W <= n; i += W)                                                          \
+      STORE(o + i, VF(LOAD(x + i)));                                                    \
+    if (i < n) {                                                                        \
+      T in[W] = {0}, out[W];                                                            \
+      for (int64_t k = i; k < n; k++)                                                   \
+        in[k - i] = x[k];                                                               \
+      STORE(out, VF(LOAD(in)));                                                         \
+      for (int64_t k = i; k < n; k++)                                                   \
+        o[k] = out[k - i];                                                              \
+    }                                                                                   \
+  } while (0)
+#define F8(VF) AVX2_LOOP(float, 8, _mm256_loadu_ps, _mm256_storeu_ps, VF)
+#define D4(VF) AVX2_LOOP(double, 4, _mm256_loadu_pd, _mm256_storeu_pd, VF)
 
 bool adj_avx2_unary_f32(AdjUnaryOp op, float *o, const float *x, int64_t n) {
-  __m256 (*f)(__m256) = pick_f8(op);
-  if (!f)
-    return false;
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(o + i, f(_mm256_loadu_ps(x + i)));
-  if (i < n) { /* tail: pad one vector so results match the vector path exactly */
-    float in[8] = {0}, out[8];
-    for (int64_t k = i; k < n; k++)
-      in[k - i] = x[k];
-    _mm256_storeu_ps(out, f(_mm256_loadu_ps(in)));
-    for (int64_t k = i; k < n; k++)
-      o[k] = out[k - i];
+  switch (op) {
+  case U_EXP: F8(Sleef_expf8_u10avx2); return true;
+  case U_LOG: F8(Sleef_logf8_u10avx2); return true;
+  case U_SIN: F8(Sleef_sinf8_u10avx2); return true;
+  case U_COS: F8(Sleef_cosf8_u10avx2); return true;
+  case U_TANH: F8(Sleef_tanhf8_u10avx2); return true;
+  case U_SIGMOID: F8(sigmoid_f8); return true;
+  default: return false;
   }
-  return true;
 }
 
 bool adj_avx2_unary_f64(AdjUnaryOp op, double *o, const double *x, int64_t n) {
-  __m256d (*f)(__m256d) = pick_d4(op);
-  if (!f)
-    return false;
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4)
-    _mm256_storeu_pd(o + i, f(_mm256_loadu_pd(x + i)));
-  if (i < n) {
-    double in[4] = {0}, out[4];
-    for (int64_t k = i; k < n; k++)
-      in[k - i] = x[k];
-    _mm256_storeu_pd(out, f(_mm256_loadu_pd(in)));
-    for (int64_t k = i; k < n; k++)
-      o[k] = out[k - i];
+  switch (op) {
+  case U_EXP: D4(Sleef_expd4_u10avx2); return true;
+  case U_LOG: D4(Sleef_logd4_u10avx2); return true;
+  case U_SIN: D4(Sleef_sind4_u10avx2); return true;
+  case U_COS: D4(Sleef_cosd4_u10avx2); return true;
+  case U_TANH: D4(Sleef_tanhd4_u10avx2); return true;
+  case U_SIGMOID: D4(sigmoid_d4); return true;
+  default: return false;
   }
-  return true;
 }
 
 bool adj_cpu_has_avx2(void) {
