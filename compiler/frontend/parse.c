@@ -264,8 +264,10 @@ static bool any_static(Fe *fe, const FnInfo *info) {
  * function type (unnamed parameters get names p0, p1, ...). */
 static void add_params(Fe *fe, Fn *fn, CXCursor c) {
   CXType ft = clang_getCursorType(c);
-  int n = clang_getNumArgTypes(ft);
   int ncur = clang_Cursor_getNumArguments(c);
+  int n = clang_getNumArgTypes(ft); /* -1 for a K&R definition: use the cursor */
+  if (n < ncur)
+    n = ncur;
   for (int i = 0; i < n; i++) {
     CXCursor p = i < ncur ? clang_Cursor_getArgument(c, (unsigned)i) : c;
     const char *name = i < ncur ? fe_str(fe, clang_getCursorSpelling(p)) : "";
