@@ -78,13 +78,15 @@ static Operand unsupported(Lower *l, CXCursor e, const char *hint, const char *w
 /* A C spelling of a float value that stays a floating literal ("2.0", "0.5f"). */
 static const char *float_spelling(Lower *l, double v, const Type *t) {
   char buf[64];
+  /* INFINITY and NAN come from <math.h>, which code using them includes */
   if (isinf(v))
-    snprintf(buf, sizeof buf, "%s", v > 0 ? "HUGE_VAL" : "-HUGE_VAL");
-  else
-    snprintf(buf, sizeof buf, t->kind == TY_F32 ? "%.9g" : "%.17g", v);
-  if (!strpbrk(buf, ".eEnN"))
+    return v > 0 ? "INFINITY" : "-INFINITY";
+  if (isnan(v))
+    return "NAN";
+  snprintf(buf, sizeof buf, t->kind == TY_F32 ? "%.9g" : "%.17g", v);
+  if (!strpbrk(buf, ".eE"))
     strcat(buf, ".0");
-  if (t->kind == TY_F32 && !isinf(v))
+  if (t->kind == TY_F32)
     strcat(buf, "f");
   return arena_strdup(l->m->arena, buf);
 }
@@ -796,6 +798,10 @@ static Operand call(Lower *l, CXCursor e, int dst) {
   const char *name = fe_str(l->fe, clang_getCursorSpelling(callee));
   Loc loc = fe_loc(l->fe, e);
   int nargs = clang_Cursor_getNumArguments(e);
+  Operand c;
+  /* builtins that fold: INFINITY, NAN, HUGE_VAL (__builtin_inff(), ...) */
+  if (str_starts(name, "__builtin_") && evaluate(l, e, &c))
+    return value_of(l, c, dst, loc);
   if (is_setjmp(name))
     return unsupported(l, e, "restructure the code with return values",
                        "setjmp and longjmp are not supported in differentiated code");

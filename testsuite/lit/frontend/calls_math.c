@@ -36,7 +36,8 @@ double f(double x, float y) {
   double d = helper(x) + external(x, 1, b);
   log_value(d);
   int bad = isnan(d);
-  return a + b + c + d + bad;
+  double lo = -INFINITY, nan = NAN;
+  return a + b + c + d + bad + lo + nan;
 }
 // CHECK-LABEL: func double f(double x, float y)  ; grad(x) {
 // CHECK:         %[[S:[0-9]+]] = sin x
@@ -57,3 +58,5 @@ double f(double x, float y) {
 // CHECK-NEXT:    d = add %[[H]], %[[X]]
 // CHECK-NEXT:    call log_value(d)
 // CHECK-NEXT:    bad = call __builtin_isnan(d)
+// CHECK-NEXT:    lo = mov -INFINITY
+// CHECK-NEXT:    nan = mov NAN
