@@ -98,6 +98,8 @@ static _Thread_local AdjNode **dead;
 static _Thread_local int dead_count, dead_cap;
 static _Thread_local bool draining;
 
+/* Free one node whose count reached zero: drop its edges (which may queue more
+ * nodes), saved tensors, AccumulateGrad's leaf and owned arrays. */
 static void node_destroy(AdjNode *n) {
   for (int i = 0; i < n->n_next; i++)
     adj_node_release(n->next[i]);
@@ -140,6 +142,8 @@ void adj_node_release(AdjNode *n) {
   dead_cap = 0;
 }
 
+/* A zeroed node with room for n edges, the next sequence number and, in anomaly
+ * mode, the current source location; NULL (error set) when out of memory. */
 static AdjNode *node_alloc(const char *name, AdjBackwardFn backward, int n) {
   AdjNode *node = calloc(1, sizeof *node);
   AdjNode **next = calloc((size_t)(n > 0 ? n : 1), sizeof *next);
@@ -488,6 +492,7 @@ static unsigned hash_ptr(const void *p) {
   return (unsigned)x;
 }
 
+/* Index of n's task in the map, or -1 (linear probing; the map is never full). */
 static int graph_find(const Graph *g, const AdjNode *n) {
   unsigned mask = (unsigned)g->nslots - 1;
   for (unsigned i = hash_ptr(n) & mask;; i = (i + 1) & mask) {
@@ -497,6 +502,7 @@ static int graph_find(const Graph *g, const AdjNode *n) {
   }
 }
 
+/* Double the task array and rebuild the map; false when out of memory. */
 static bool graph_grow(Graph *g) {
   int cap = g->cap ? 2 * g->cap : 64;
   Task *t = realloc(g->tasks, (size_t)cap * sizeof *t);
@@ -567,6 +573,7 @@ static bool heap_less(const Graph *g, int a, int b) {
   return g->tasks[a].node->seq < g->tasks[b].node->seq;
 }
 
+/* Add a ready task (sift up). */
 static void heap_push(Heap *h, const Graph *g, int task) {
   int i = h->count++;
   h->items[i] = task;
@@ -578,6 +585,7 @@ static void heap_push(Heap *h, const Graph *g, int task) {
   }
 }
 
+/* Remove and return the ready task with the highest sequence number (sift down). */
 static int heap_pop(Heap *h, const Graph *g) {
   int top = h->items[0];
   h->items[0] = h->items[--h->count];
@@ -661,6 +669,8 @@ static int unpack_saved(AdjNode *node, AdjTensor **out) {
   return 0;
 }
 
+/* Free a node's saved tensors after it ran without retain_graph; a node that saved
+ * anything remembers it, so running it again reports ERR_BACKWARD_TWICE. */
 static void release_saved(AdjNode *node) {
   if (node->n_saved == 0)
     return;
@@ -672,6 +682,7 @@ static void release_saved(AdjNode *node) {
   node->saved_released = true;
 }
 
+/* In anomaly mode, print the forward location of the node that failed to stderr. */
 static void anomaly_report(const AdjNode *node) {
   if (!adj_anomaly_enabled_)
     return;

@@ -270,6 +270,7 @@ static bool unary_sleef(const UnaryJob *job, bool dbl, int64_t b, int64_t e) {
 }
 #endif
 
+/* Fast unary loop over [b, e) of contiguous doubles (a parallel_for body). */
 static void unary_f64(void *ctx, int64_t b, int64_t e) {
   const UnaryJob *job = ctx;
 #ifdef ADJ_HAVE_SLEEF
@@ -285,6 +286,7 @@ static void unary_f64(void *ctx, int64_t b, int64_t e) {
   }
 }
 
+/* Fast unary loop over [b, e) of contiguous floats (a parallel_for body). */
 static void unary_f32(void *ctx, int64_t b, int64_t e) {
   const UnaryJob *job = ctx;
 #ifdef ADJ_HAVE_SLEEF
@@ -359,6 +361,7 @@ typedef struct BinaryJob {
     }                                                                                   \
   } while (0)
 
+/* Fast binary loop over [b, e) of contiguous doubles (a parallel_for body). */
 static void binary_f64(void *ctx, int64_t b, int64_t e) {
   const BinaryJob *job = ctx;
   switch (job->op) {
@@ -378,6 +381,7 @@ static void binary_f64(void *ctx, int64_t b, int64_t e) {
   }
 }
 
+/* Fast binary loop over [b, e) of contiguous floats (a parallel_for body). */
 static void binary_f32(void *ctx, int64_t b, int64_t e) {
   const BinaryJob *job = ctx;
   switch (job->op) {
@@ -533,6 +537,7 @@ typedef struct ReduceJob {
   int64_t per;
 } ReduceJob;
 
+/* Sum [b, e) with four accumulators into the chunk's partial slot. */
 static void sum_chunk(void *ctx, int64_t b, int64_t e) {
   ReduceJob *job = ctx;
   double s0 = 0, s1 = 0, s2 = 0, s3 = 0;

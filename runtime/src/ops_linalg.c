@@ -117,6 +117,8 @@ static AdjTensor *bmm_raw(const AdjTensor *a2, const AdjTensor *b2) {
   return c;
 }
 
+/* Re-insert the dims that 1-D operands dropped from the result, so g is a batch of
+ * matrices like the promoted product. */
 static AdjTensor *promote_grad(const AdjNode *node, AdjTensor *g) {
   if (node->ints[0] == 1)
     g = adj_unsqueeze(g, g ? g->ndim - (node->ints[1] == 1 ? 0 : 1) : 0);
@@ -154,6 +156,7 @@ static int matmul_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjTe
   return 0;
 }
 
+/* The node PyTorch's matmul ends in for these ranks. */
 static const char *matmul_name(const AdjTensor *a, const AdjTensor *b) {
   if (a->ndim == 1 && b->ndim == 1)
     return "DotBackward0";
@@ -166,6 +169,7 @@ static const char *matmul_name(const AdjTensor *a, const AdjTensor *b) {
   return "UnsafeViewBackward0";
 }
 
+/* Ranks, dtypes and inner sizes of a matmul, with PyTorch's messages; 0 or -1. */
 static int check_matmul(const AdjTensor *a, const AdjTensor *b) {
   if (a->ndim == 0 || b->ndim == 0) {
     adj_error(ADJ_ERR_RUNTIME, "both arguments to matmul need to be at least 1D, but they are "

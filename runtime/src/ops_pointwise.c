@@ -75,6 +75,8 @@ static AdjTensor *mask_of(AdjBinaryOp op, const AdjTensor *a, const AdjTensor *b
   return adj_ret(m);
 }
 
+/* s as a 0-dim tensor (caller-owned), typed like PyTorch's wrapped number: a's
+ * dtype if a is floating, else int64 for integral s and float32 otherwise. */
 static AdjTensor *scalar_like(const AdjTensor *a, double s) {
   AdjDType dt = adj_dtype_is_float(a->dtype) ? a->dtype
                 : (s == floor(s) && fabs(s) < 9e18) ? ADJ_INT64 : ADJ_FLOAT32;
@@ -251,6 +253,7 @@ typedef struct UnaryDef {
   bool keeps_int; /* int inputs keep their dtype (neg, abs, sign, relu) */
 } UnaryDef;
 
+/* A unary op: kernel into a new tensor, then the node with what d says to save. */
 static AdjTensor *unary(const UnaryDef *d, const AdjTensor *a) {
   if (!a) {
     adj_error_null(d->fn);
@@ -326,6 +329,7 @@ typedef struct BinaryDef {
   void (*save)(AdjNode *node, const AdjTensor *a, const AdjTensor *b, const AdjTensor *out);
 } BinaryDef;
 
+/* Saves: each operand only when the other one needs a gradient (slot 0: a, slot 1: b). */
 static void save_mul(AdjNode *n, const AdjTensor *a, const AdjTensor *b, const AdjTensor *out) {
   (void)out;
   if (adj_needs_grad(n, 1))
@@ -356,6 +360,8 @@ static void save_both(AdjNode *n, const AdjTensor *a, const AdjTensor *b, const 
 
 static bool is_arith(AdjBinaryOp op) { return op <= B_MAX; }
 
+/* A broadcasting binary op: result dtype by promotion (bool for comparisons), the
+ * kernel, then the node (if d has a backward) and d's saves. */
 static AdjTensor *binary(const BinaryDef *d, const AdjTensor *a, const AdjTensor *b) {
   if (!a || !b) {
     adj_error_null(d->fn);
@@ -727,6 +733,7 @@ AdjTensor *adj_clamp_(AdjTensor *t, double lo, double hi) {
   return t;
 }
 
+/* fill_ / zero_: overwrite t; its gradient becomes zero (the node name says which). */
 static AdjTensor *fill_impl(const char *fn, const char *name, AdjTensor *t, double v) {
   if (!t) {
     adj_error_null(fn);

@@ -70,6 +70,7 @@ static AdjTensor *unreduce(AdjNode *n, AdjTensor *g) {
   return x ? adj_expand(x, m->ndim, m->shape) : NULL;
 }
 
+/* Record the reduced dims and keepdim in the node for unreduce(). */
 static void store_mask(AdjNode *n, const bool *mask, bool keepdim, int ndim) {
   for (int d = 0; d < ndim; d++)
     n->ints[d] = mask[d];
@@ -147,6 +148,7 @@ static int max_all_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjT
   return count && (gi[0] = adj_mul(mask, adj_div(g, count))) ? 0 : -1;
 }
 
+/* max()/min() over all elements; saves input and output for the tie-splitting backward. */
 static AdjTensor *max_all(const AdjTensor *t, bool is_max) {
   const char *fn = is_max ? "max" : "min";
   if (!t) {
@@ -341,6 +343,7 @@ static AdjTensor *softmax_raw(const AdjTensor *t, int d, bool log_) {
   return out;
 }
 
+/* softmax / log_softmax along dim; the node saves the output. */
 static AdjTensor *softmax_impl(const AdjTensor *t, int dim, bool log_) {
   const char *fn = log_ ? "log_softmax" : "softmax";
   if (!t) {

@@ -215,6 +215,7 @@ static int transpose_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, Ad
   return (gi[0] = adj_transpose(g, (int)n->ints[0], (int)n->ints[1])) ? 0 : -1;
 }
 
+/* A view with dims d0 and d1 swapped (d0 == d1 for a 1-D t()), named `name`. */
 static AdjTensor *transpose_impl(const AdjTensor *t, int d0, int d1, const char *name) {
   int a = adj_wrap_dim(d0, t->ndim), b = a < 0 ? -1 : adj_wrap_dim(d1, t->ndim);
   if (a < 0 || b < 0)
@@ -345,6 +346,8 @@ static AdjTensor *restrict_op(AdjTensor *x, const int64_t *geom) {
   return adj_ret(out);
 }
 
+/* zeros(meta) with g copied into the geom view: the backward of slice and select;
+ * its own backward is restrict_op, so it is differentiable to any order. */
 static AdjTensor *embed(AdjTensor *g, const AdjMeta *meta, const int64_t *geom) {
   AdjTensor *z = adj_new_raw(g->dtype, meta->ndim, meta->shape);
   if (!z)
@@ -561,6 +564,7 @@ AdjTensor *adj_unsqueeze(const AdjTensor *t, int dim) {
       make_view(t, t->ndim + 1, sh, st, t->offset, "UnsqueezeBackward0", reshape_backward, NULL));
 }
 
+/* A view without size-1 dims (only dim d when d >= 0). */
 static AdjTensor *squeeze_impl(const AdjTensor *t, int d, const char *name) {
   int64_t sh[ADJ_MAX_DIMS], st[ADJ_MAX_DIMS];
   int k = 0;
@@ -694,6 +698,7 @@ static AdjTensor *cat_raw(int n, AdjTensor *const *ts, int d) {
   return out;
 }
 
+/* A tensor list must be non-empty and NULL-free; 0 or -1. */
 static int check_list(int n, AdjTensor *const *ts, const char *fn) {
   if (n <= 0 || !ts) {
     adj_error(ADJ_ERR_RUNTIME, "%s(): expected a non-empty list of Tensors", fn);
@@ -823,6 +828,7 @@ static void index_copy_loop(AdjTensor *dst, const AdjTensor *src, int dim, const
     }
 }
 
+/* An index tensor must be int64 with entries in [-size, size); 0 or -1. */
 static int check_index(const AdjTensor *index, int64_t size, const char *fn) {
   if (index->dtype != ADJ_INT64) {
     adj_error(ADJ_ERR_RUNTIME, "%s(): Expected dtype int64 for index", fn);
@@ -913,6 +919,7 @@ static int64_t gather_pos(const AdjTensor *index, int64_t e, int dim, const int6
   return pos;
 }
 
+/* gather's index: int64, same rank as t, entries in range along d; 0 or -1. */
 static int check_gather(const AdjTensor *t, int d, const AdjTensor *index) {
   if (index->dtype != ADJ_INT64) {
     adj_error(ADJ_ERR_RUNTIME, "gather(): Expected dtype int64 for index");

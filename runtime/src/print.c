@@ -108,6 +108,7 @@ typedef struct Stats {
   AdjDType dtype;
 } Stats;
 
+/* First formatter pass: range of nonzero finite magnitudes, integrality, int widths. */
 static void collect(void *ctx, double v) {
   Stats *s = ctx;
   if (s->dtype != ADJ_FLOAT32 && s->dtype != ADJ_FLOAT64) {
@@ -139,6 +140,7 @@ typedef struct WidthCtx {
   AdjDType dtype;
 } WidthCtx;
 
+/* Second pass: the widest formatted nonzero finite value sets the column width. */
 static void widen(void *ctx, double v) {
   WidthCtx *w = ctx;
   if (!isfinite(v) || v == 0)
@@ -150,6 +152,7 @@ static void widen(void *ctx, double v) {
     w->f->width = len;
 }
 
+/* PyTorch's _Formatter: mode (int, fixed, sci) and width from the shown elements. */
 static Formatter make_formatter(const AdjTensor *t, bool summarize) {
   Formatter f = {adj_dtype_is_float(t->dtype), true, false, 1};
   Stats s = {false, true, 0, 0, 1, t->dtype};

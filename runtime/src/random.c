@@ -30,6 +30,7 @@ static void mt_seed(Mt *g, uint64_t seed) {
   g->seeded = true;
 }
 
+/* The next 32-bit output of MT19937 (seeded with PyTorch's default seed if unseeded). */
 static uint32_t mt_next(Mt *g) {
   if (!g->seeded)
     mt_seed(g, 67280421310721ull); /* PyTorch's default_rng_seed_val */
@@ -55,6 +56,7 @@ static uint64_t mt_next64(Mt *g) {
 
 void adj_manual_seed(uint64_t seed) { mt_seed(&mt, seed); }
 
+/* One torch.rand draw: 24 random bits for float32, 53 for float64. */
 static double uniform01(AdjDType dtype) {
   if (dtype == ADJ_FLOAT64)
     return (double)(mt_next64(&mt) & ((1ull << 53) - 1)) * (1.0 / 9007199254740992.0);
