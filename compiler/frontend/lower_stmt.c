@@ -396,6 +396,33 @@ static void compound(Lower *l, CXCursor s) {
     fe_stmt(l, kids[i]);
 }
 
+/* Is s an `assert(...)` (the statement starts with that macro's name)? glibc's
+ * expansion holds a statement expression and string literals; an assertion
+ * carries no derivative, so it is left out of the lowered code. */
+static bool is_assert(Lower *l, CXCursor s) {
+  if (!fe_in_macro(s))
+    return false;
+  CXFile file;
+  unsigned line, col, off;
+  clang_getExpansionLocation(clang_getRangeStart(clang_getCursorExtent(s)), &file, &line, &col,
+                             &off);
+  if (!file)
+    return false;
+  CXSourceRange r = clang_getRange(clang_getLocationForOffset(l->fe->tu, file, off),
+                                   clang_getLocationForOffset(l->fe->tu, file, off + 6));
+  CXToken *toks = NULL;
+  unsigned n = 0;
+  clang_tokenize(l->fe->tu, r, &toks, &n);
+  bool yes = false;
+  if (n >= 1) {
+    CXString sp = clang_getTokenSpelling(l->fe->tu, toks[0]);
+    yes = str_eq(clang_getCString(sp), "assert");
+    clang_disposeString(sp);
+  }
+  clang_disposeTokens(l->fe->tu, toks, n);
+  return yes;
+}
+
 /* Lower s with the current statement location and text. */
 static void stmt_inner(Lower *l, CXCursor s) {
   enum CXCursorKind k = clang_getCursorKind(s);
@@ -444,7 +471,8 @@ static void stmt_inner(Lower *l, CXCursor s) {
   }
   default:
     if (clang_isExpression(k)) {
-      fe_expr(l, s, DST_DISCARD);
+      if (!is_assert(l, s))
+        fe_expr(l, s, DST_DISCARD);
       return;
     }
     unsupported(l, s, NULL, "this statement is not supported by adjc");

@@ -44,7 +44,8 @@ int fe_math_op(const char *name) {
 static bool is_intrinsic(const FnInfo *info) {
   return (info->in_system && fe_math_op(info->name) >= 0) ||
          str_eq(info->name, "adj_stop_gradient") || str_eq(info->name, "adj__no_grad_scope") ||
-         str_starts(info->name, "__builtin_") || str_starts(info->name, "__tg_");
+         str_starts(info->name, "__builtin_") || str_starts(info->name, "__tg_") ||
+         str_starts(info->name, "__assert"); /* glibc assert(), left out */
 }
 
 static bool has_annot(const FnInfo *info, const char *kind) {

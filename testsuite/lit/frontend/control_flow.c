@@ -4,11 +4,13 @@
 // RUN: %adjc %s --print-after=lower --emit=ir >/dev/null 2>%t.ir || true
 // RUN: %FileCheck %s < %t.ir
 #include <adjoint.h>
+#include <assert.h>
 
 #define FOREVER for (;;)
 
 ADJ_GRAD(x)
 double branches(double x, int n, double *p) {
+  assert(n >= 0 && "assertions are left out");
   if (x) x = 2 * x;
   if (n > 1) {
     x = x + 1;
@@ -20,7 +22,9 @@ double branches(double x, int n, double *p) {
   ADJ_NO_GRAD { n = n * 2; x = x * 3; }
   return x;
 }
+// CHECK-NOT:   __assert
 // CHECK-LABEL: func double branches(
+// CHECK-NOT:     call
 // CHECK:         %[[C:[0-9]+]] = ne x, 0.0
 // CHECK-NEXT:    if %[[C]] {
 // CHECK-NEXT:      x = mul 2.0, x
