@@ -447,7 +447,10 @@ AdjTensor *adj_cross_entropy(const AdjTensor *logits, const AdjTensor *target, A
  * they fail unless grad mode is off ("a leaf Variable that requires grad is being used
  * in an in-place operation."); on a tensor saved for backward they succeed and make
  * that backward fail. The other operand broadcasts to t's shape and is cast to t's
- * dtype. In-place ops on views of tensors that require grad are not supported (error).
+ * dtype. On a view of a tensor with history they rewrite the base's history as
+ * PyTorch's CopySlices (the view becomes AsStridedBackward0); the base must be
+ * contiguous (results of ops always are). adj_set on a tensor that requires grad is
+ * recorded the same way (select + fill_).
  * ------------------------------------------------------------------------------- */
 
 AdjTensor *adj_add_(AdjTensor *t, const AdjTensor *other);

@@ -103,6 +103,7 @@ static _Thread_local bool draining;
 static void node_destroy(AdjNode *n) {
   for (int i = 0; i < n->n_next; i++)
     adj_node_release(n->next[i]);
+  adj_node_release(n->inner);
   for (int i = 0; i < n->n_saved; i++)
     adj_release(n->saved[i].tensor);
   if (n->variable) {
@@ -252,9 +253,8 @@ void adj_set_history(AdjTensor *out, AdjNode *node) {
   out->grad_fn = node;
 }
 
-void adj_rebase_history(AdjTensor *t, AdjNode *node) {
-  if (!node)
-    return;
+/* Give t the history `node`, moving a retain_grad registration along. */
+static void set_grad_fn(AdjTensor *t, AdjNode *node) {
   adj_meta_of(&node->out_meta, t);
   AdjNode *old = t->grad_fn;
   if (t->retains_grad && old && old->retain_target == t) {
@@ -266,6 +266,56 @@ void adj_rebase_history(AdjTensor *t, AdjNode *node) {
   adj_node_release(old);
 }
 
+static int copy_slices_backward(AdjNode *cs, AdjTensor *const *sv, AdjTensor *g, AdjTensor **gi);
+
+/* In-place op `inner` on view v of base b (PyTorch's CopySlices): b's history becomes
+ * a CopySlices node that runs inner on the view's part of b's gradient, and v's
+ * becomes an AsStridedBackward0 view of b's new history. Consumes inner. */
+static void copy_slices(AdjTensor *v, AdjNode *inner) {
+  AdjTensor *b = v->base;
+  AdjNode *cs = node_alloc("CopySlices", copy_slices_backward, inner->n_next);
+  AdjNode *vn = cs ? node_alloc("AsStridedBackward0", adj_view_embed_backward, 1) : NULL;
+  int64_t *g1 = adj_geom_new(v->ndim, v->shape, v->stride, v->offset - b->offset);
+  int64_t *g2 = adj_geom_new(v->ndim, v->shape, v->stride, v->offset - b->offset);
+  if (!cs || !vn || !g1 || !g2) { /* out of memory: leave v without history */
+    adj_node_release(cs);
+    adj_node_release(vn);
+    adj_node_release(inner);
+    free(g1);
+    free(g2);
+    adj_error(ADJ_ERR_MEMORY, "out of memory recording an in-place op on a view");
+    return;
+  }
+  adj_meta_of(&inner->in_meta[0], v);
+  cs->inner = inner;
+  cs->sizes = g1;
+  adj_meta_of(&cs->in_meta[0], b);
+  if (b->grad_fn) {
+    b->grad_fn->refcount++;
+    cs->next[0] = b->grad_fn;
+  }
+  for (int i = 1; i < inner->n_next; i++) {
+    cs->in_meta[i] = inner->in_meta[i];
+    if ((cs->next[i] = inner->next[i]))
+      cs->next[i]->refcount++;
+  }
+  set_grad_fn(b, cs);
+  cs->refcount++;
+  vn->next[0] = cs;
+  adj_meta_of(&vn->in_meta[0], b);
+  vn->sizes = g2;
+  set_grad_fn(v, vn);
+}
+
+void adj_rebase_history(AdjTensor *t, AdjNode *node) {
+  if (!node)
+    return;
+  if (t->is_view && adj_view_can_rebase(t))
+    copy_slices(t, node);
+  else
+    set_grad_fn(t, node);
+}
+
 void adj_tensor_autograd_free(AdjTensor *t) {
   adj_release(t->grad);
   t->grad = NULL;
@@ -273,6 +323,10 @@ void adj_tensor_autograd_free(AdjTensor *t) {
     t->grad_fn->retain_target = NULL;
   adj_node_release(t->grad_fn);
   t->grad_fn = NULL;
+}
+
+bool adj_view_can_rebase(const AdjTensor *t) {
+  return t->base && adj_is_contiguous(t->base) && t->base->dtype == t->dtype;
 }
 
 int adj_check_inplace(const AdjTensor *t) {
@@ -284,15 +338,18 @@ int adj_check_inplace(const AdjTensor *t) {
     return -1;
   }
   if (t->is_view && adj_requires_grad(t)) {
-    if (t->view_of_leaf)
+    if (t->view_of_leaf) {
       adj_error(ADJ_ERR_RUNTIME,
                 "a view of a leaf Variable that requires grad is being used in an in-place "
                 "operation.");
-    else
+      return -1;
+    }
+    if (!adj_view_can_rebase(t)) {
       adj_error(ADJ_ERR_RUNTIME,
-                "in-place operations on views of tensors that require grad are not supported "
-                "by adjoint (PyTorch's CopySlices); use the out-of-place op");
-    return -1;
+                "in-place operations on views of non-contiguous tensors that require grad are "
+                "not supported by adjoint; use the out-of-place op");
+      return -1;
+    }
   }
   return 0;
 }
@@ -672,6 +729,8 @@ static int unpack_saved(AdjNode *node, AdjTensor **out) {
 /* Free a node's saved tensors after it ran without retain_graph; a node that saved
  * anything remembers it, so running it again reports ERR_BACKWARD_TWICE. */
 static void release_saved(AdjNode *node) {
+  if (node->inner)
+    release_saved(node->inner);
   if (node->n_saved == 0)
     return;
   for (int i = 0; i < node->n_saved; i++) {
@@ -680,6 +739,32 @@ static void release_saved(AdjNode *node) {
   }
   node->n_saved = 0;
   node->saved_released = true;
+}
+
+/* CopySlices: g is the base's gradient. The view's part goes through the in-place
+ * op's backward; the result replaces that part (old values of the view) and the op's
+ * other inputs get theirs:  d_base = g - embed(g[view]) + embed(inner_0(g[view])). */
+static int copy_slices_backward(AdjNode *cs, AdjTensor *const *sv, AdjTensor *g, AdjTensor **gi) {
+  (void)sv;
+  AdjNode *inner = cs->inner;
+  AdjTensor *isv[ADJ_NODE_MAX_SAVED] = {NULL}, *igi[ADJ_NODE_MAX_SAVED] = {NULL};
+  if (inner->n_next > ADJ_NODE_MAX_SAVED || unpack_saved(inner, isv) != 0)
+    return -1;
+  AdjTensor *gv = adj_restrict(g, cs->sizes);
+  if (!gv || inner->backward(inner, isv, gv, igi) != 0)
+    return -1;
+  if (adj_needs_grad(cs, 0)) {
+    AdjTensor *r = adj_sub(g, adj_embed(gv, &cs->in_meta[0], cs->sizes));
+    AdjTensor *self = igi[0] ? adj_sum_to(igi[0], &inner->in_meta[0]) : NULL;
+    if (self)
+      r = adj_add(r, adj_embed(adj_to_dtype(self, g->dtype), &cs->in_meta[0], cs->sizes));
+    if (!r)
+      return -1;
+    gi[0] = r;
+  }
+  for (int i = 1; i < cs->n_next; i++)
+    gi[i] = igi[i];
+  return 0;
 }
 
 /* In anomaly mode, print the forward location of the node that failed to stderr. */

@@ -60,6 +60,7 @@ struct AdjTensor {
   AdjNode *grad_fn;   /* strong */
   AdjNode *grad_acc;  /* weak: the leaf's AccumulateGrad node, if alive */
   AdjTensor *grad;    /* strong */
+  AdjTensor *base;    /* strong: the root tensor a view op's result views, or NULL */
   AdjHookList hooks;  /* leaf hooks (non-leaf hooks live on grad_fn) */
 };
 
@@ -105,6 +106,7 @@ struct AdjNode {
   AdjMeta out_meta;    /* the output's shape */
   AdjHookList pre_hooks;     /* hooks of the output tensor (non-leaf) */
   AdjTensor *retain_target;  /* weak: output tensor that retains grad */
+  AdjNode *inner;      /* CopySlices: the in-place op's own node, run on the view */
   const AdjFunction *function; /* adj_function_apply: the user's definition */
   void *function_ctx;
   const char *file;    /* anomaly mode: where the forward op was called */
@@ -165,6 +167,8 @@ void adj_set_history(AdjTensor *out, AdjNode *node);
 /* In-place op history: t is rebased onto node (whose next[0] was t's old edge). */
 void adj_rebase_history(AdjTensor *t, AdjNode *node);
 void adj_node_release(AdjNode *node);
+/* Can an in-place op on view t be recorded (as CopySlices on its contiguous base)? */
+bool adj_view_can_rebase(const AdjTensor *t);
 /* Check the in-place rules for modifying t (leaf rule, views); 0 or -1. */
 int adj_check_inplace(const AdjTensor *t);
 /* The node for gradient flow into t: grad_fn, or the (created) AccumulateGrad. */
@@ -227,6 +231,15 @@ AdjTensor *adj_zeros_meta(const AdjMeta *meta);
 void adj_meta_of(AdjMeta *meta, const AdjTensor *t);
 /* zeros(meta) with src added at index along dim (scatter_add); differentiable in src. */
 AdjTensor *adj_scatter_add_op(const AdjMeta *meta, int dim, AdjTensor *index, AdjTensor *src);
+/* Geometry of a view relative to a contiguous base, as [ndim, shape, stride, offset]
+ * (malloc'ed, NULL when out of memory). */
+int64_t *adj_geom_new(int ndim, const int64_t *shape, const int64_t *stride, int64_t offset);
+/* zeros(meta) with g copied into the geom view, and its inverse (a contiguous copy of
+ * the geom view of g); both differentiable, scope-owned results. */
+AdjTensor *adj_embed(AdjTensor *g, const AdjMeta *meta, const int64_t *geom);
+AdjTensor *adj_restrict(AdjTensor *g, const int64_t *geom);
+/* Backward of a view given by node->sizes (a geom): embed the gradient. */
+int adj_view_embed_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjTensor **gi);
 
 
 #endif /* ADJ_INTERNAL_H */

@@ -588,10 +588,10 @@ static int inplace_check(const char *fn, AdjTensor *t, const AdjTensor *other) {
                 t->dtype == ADJ_INT64 ? "Long" : "Bool");
       return -1;
     }
-    if (t->is_view && adj_grad_enabled_ && adj_requires_grad(other)) {
+    if (t->is_view && adj_grad_enabled_ && adj_requires_grad(other) && !adj_view_can_rebase(t)) {
       adj_error(ADJ_ERR_RUNTIME,
-                "in-place operations on views of tensors that require grad are not supported "
-                "by adjoint (PyTorch's CopySlices); use the out-of-place op");
+                "in-place operations on views of non-contiguous tensors that require grad are "
+                "not supported by adjoint; use the out-of-place op");
       return -1;
     }
   }

@@ -85,6 +85,7 @@ static AdjTensor *make_view(const AdjTensor *t, int ndim, const int64_t *shape,
   if (!v)
     return NULL;
   v->view_of_leaf = t->view_of_leaf || (!t->grad_fn && t->requires_grad);
+  v->base = adj_retain(t->base ? t->base : adj_unconst(t));
   AdjNode *node = adj_node_new(name, bw, 1, &t);
   if (node_out)
     *node_out = node;
@@ -299,7 +300,7 @@ AdjTensor *adj_permute(const AdjTensor *t, int ndim, const int *dims) {
 
 /* Geometry of a view relative to a contiguous base of in_meta's shape, kept in
  * node->sizes as [ndim, shape..., stride..., offset]. */
-static int64_t *geom_new(int ndim, const int64_t *shape, const int64_t *stride, int64_t off) {
+int64_t *adj_geom_new(int ndim, const int64_t *shape, const int64_t *stride, int64_t off) {
   int64_t *g = malloc(sizeof(int64_t) * (size_t)(2 + 2 * ndim));
   if (!g)
     return NULL;
@@ -312,7 +313,6 @@ static int64_t *geom_new(int ndim, const int64_t *shape, const int64_t *stride, 
   return g;
 }
 
-static AdjTensor *embed(AdjTensor *g, const AdjMeta *meta, const int64_t *geom);
 
 /* restrict(x): a contiguous copy of the geom view of contiguous(x). */
 static int restrict_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjTensor **gi);
@@ -320,10 +320,10 @@ static int embed_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjTen
 
 static int64_t *geom_copy(const int64_t *geom) {
   int nd = (int)geom[0];
-  return geom_new(nd, geom + 1, geom + 1 + nd, geom[1 + 2 * nd]);
+  return adj_geom_new(nd, geom + 1, geom + 1 + nd, geom[1 + 2 * nd]);
 }
 
-static AdjTensor *restrict_op(AdjTensor *x, const int64_t *geom) {
+AdjTensor *adj_restrict(AdjTensor *x, const int64_t *geom) {
   AdjTensor *c = adj_contiguous_raw(x);
   if (!c)
     return NULL;
@@ -348,7 +348,7 @@ static AdjTensor *restrict_op(AdjTensor *x, const int64_t *geom) {
 
 /* zeros(meta) with g copied into the geom view: the backward of slice and select;
  * its own backward is restrict_op, so it is differentiable to any order. */
-static AdjTensor *embed(AdjTensor *g, const AdjMeta *meta, const int64_t *geom) {
+AdjTensor *adj_embed(AdjTensor *g, const AdjMeta *meta, const int64_t *geom) {
   AdjTensor *z = adj_new_raw(g->dtype, meta->ndim, meta->shape);
   if (!z)
     return NULL;
@@ -375,17 +375,17 @@ static AdjTensor *embed(AdjTensor *g, const AdjMeta *meta, const int64_t *geom) 
 
 static int restrict_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjTensor **gi) {
   (void)sv;
-  return (gi[0] = embed(g, &n->in_meta[0], n->sizes)) ? 0 : -1;
+  return (gi[0] = adj_embed(g, &n->in_meta[0], n->sizes)) ? 0 : -1;
 }
 
 static int embed_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjTensor **gi) {
   (void)sv;
-  return (gi[0] = restrict_op(g, n->sizes)) ? 0 : -1;
+  return (gi[0] = adj_restrict(g, n->sizes)) ? 0 : -1;
 }
 
-static int view_embed_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjTensor **gi) {
+int adj_view_embed_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjTensor **gi) {
   (void)sv;
-  return (gi[0] = embed(g, &n->in_meta[0], n->sizes)) ? 0 : -1;
+  return (gi[0] = adj_embed(g, &n->in_meta[0], n->sizes)) ? 0 : -1;
 }
 
 /* Contiguous strides of t's shape. */
@@ -403,8 +403,8 @@ static AdjTensor *embed_view(const AdjTensor *t, const char *name, int ndim,
                              const int64_t *shape, const int64_t *stride, int64_t offset,
                              const int64_t *cstride, int64_t coff) {
   AdjNode *node = NULL;
-  AdjTensor *v = make_view(t, ndim, shape, stride, offset, name, view_embed_backward, &node);
-  if (node && !(node->sizes = geom_new(ndim, shape, cstride, coff))) {
+  AdjTensor *v = make_view(t, ndim, shape, stride, offset, name, adj_view_embed_backward, &node);
+  if (node && !(node->sizes = adj_geom_new(ndim, shape, cstride, coff))) {
     adj_release(v);
     adj_error(ADJ_ERR_MEMORY, "out of memory");
     return NULL;

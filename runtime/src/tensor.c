@@ -191,6 +191,7 @@ void adj_release(AdjTensor *t) {
   if (!t || --t->refcount > 0)
     return;
   adj_tensor_autograd_free(t);
+  adj_release(t->base); /* the root base: never itself a view, so no deep recursion */
   storage_release(t->storage);
   version_release(t->version);
   free(t->hooks.items);
@@ -457,10 +458,19 @@ int adj_set(AdjTensor *t, const int64_t *idx, double value) {
     adj_error(ADJ_ERR_TYPE, "set(): index is NULL");
     return -1;
   }
-  if (adj_check_inplace(t) != 0)
-    return -1;
   int64_t off = index_offset(t, idx);
   if (off < 0)
+    return -1;
+  if (adj_grad_enabled_ && adj_requires_grad(t)) { /* t[idx] = v is select(s) + fill_ */
+    adj_scope_begin();
+    AdjTensor *v = t;
+    for (int d = 0; d < t->ndim && v; d++)
+      v = adj_select(v, 0, idx[d]);
+    int rc = v && adj_fill_(v, value) ? 0 : -1;
+    adj_scope_end();
+    return rc;
+  }
+  if (adj_check_inplace(t) != 0)
     return -1;
   adj_write(t->storage->data, t->dtype, off, value);
   adj_bump_version(t);

@@ -140,6 +140,17 @@ static const AdjFunction cube = {"CubeBackward", cube_fwd, cube_bwd};
 static AdjTensor *op_function(AdjTensor **x) {
   return adj_mul(adj_function_apply(&cube, NULL, 1, x), x[1]);
 }
+static AdjTensor *op_view_inplace(AdjTensor **x) {
+  AdjTensor *b = adj_mul(x[0], x[0]);
+  adj_mul_(adj_select(b, 0, 1), x[1]);        /* CopySlices(MulBackward0) */
+  adj_exp_(adj_slice(b, 1, 0, 3, 2));         /* CopySlices(ExpBackward0) */
+  return b;
+}
+static AdjTensor *op_setitem(AdjTensor **x) {
+  AdjTensor *b = adj_sin(x[0]);
+  adj_set(b, (int64_t[]){0, 1}, 0.5);
+  return adj_mul(b, x[0]);
+}
 static AdjTensor *op_mlp(AdjTensor **x) {
   AdjTensor *h = adj_tanh(adj_add(adj_matmul(x[0], x[1]), x[2]));
   return adj_sum(adj_sigmoid(adj_matmul(h, x[3])));
@@ -228,6 +239,8 @@ static const Case cases[] = {
     {"fill_", op_fill_, 2, {2, 2}, {{2, 3}, {2, 3}}, -1, 1},
     {"zero_", op_zero_, 2, {2, 2}, {{2, 3}, {2, 3}}, -1, 1},
     {"function", op_function, 2, {2, 2}, {{2, 3}, {2, 3}}, -1, 1},
+    {"inplace_on_view", op_view_inplace, 2, {2, 1}, {{2, 3}, {3}}, -1, 1},
+    {"setitem", op_setitem, 1, {2}, {{2, 3}}, -1, 1},
     {"mlp", op_mlp, 4, {2, 2, 1, 2}, {{3, 4}, {4, 5}, {5}, {5, 2}}, -1, 1},
 };
 

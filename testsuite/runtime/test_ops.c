@@ -247,6 +247,57 @@ static void cases(void) {
   free(s1), free(s2);
 }
 
+static const char *fn_name(const AdjTensor *t) {
+  return adj_grad_fn_name(t) ? adj_grad_fn_name(t) : "None";
+}
+
+/* In-place ops on views of tensors with history: PyTorch's CopySlices. */
+static void inplace_views(void) {
+  section("inplace_view_mul");
+  AdjTensor *x = adj_requires_grad_(adj_ones(F32, ADJ_SHAPE(2, 3)), true);
+  AdjTensor *y = adj_mul_scalar(x, 2), *v = adj_select(y, 0, 0);
+  adj_mul_scalar_(v, 3);
+  char *s = adj_repr(y);
+  fprintf(OUT, "%s %s %s\n", s, fn_name(y), fn_name(v));
+  free(s);
+  CHECK(adj_backward(adj_sum(y), NULL, false, false) == 0);
+  adj_fprint(OUT, adj_grad(x));
+
+  section("inplace_view_other");
+  AdjTensor *z = adj_zeros(F32, ADJ_SHAPE(4));
+  AdjTensor *w = adj_requires_grad_(adj_ones(F32, ADJ_SHAPE(2)), true);
+  adj_add_(adj_slice(z, 0, 1, 3, 1), adj_mul_scalar(w, 2));
+  adj_fprint(OUT, z);
+  CHECK(adj_backward(adj_sum(z), NULL, false, false) == 0);
+  adj_fprint(OUT, adj_grad(w));
+
+  section("setitem");
+  adj_set_grad(x, NULL);
+  AdjTensor *a = adj_mul_scalar(x, 1);
+  CHECK(adj_set(a, (int64_t[]){1, 2}, 10) == 0);
+  adj_fprint(OUT, a);
+  CHECK(adj_backward(adj_sum(a), NULL, false, false) == 0);
+  adj_fprint(OUT, adj_grad(x));
+
+  section("inplace_view_exp");
+  adj_set_grad(x, NULL);
+  AdjTensor *b = adj_mul_scalar(x, 1), *c = adj_select(b, 1, 1);
+  adj_exp_(c);
+  fprintf(OUT, "%s %s\n", fn_name(c), fn_name(b));
+  CHECK(adj_backward(adj_sum(adj_mul(b, b)), NULL, false, false) == 0);
+  adj_fprint(OUT, adj_grad(x));
+
+  section("inplace_view_chain");
+  adj_set_grad(x, NULL);
+  b = adj_mul_scalar(x, 1);
+  c = adj_slice(adj_t(b), 0, 1, INT64_MAX, 1);
+  adj_clamp_(c, 0, 1.5);
+  adj_mul_(c, adj_view(adj_tensor(F32, ADJ_SHAPE(2), ADJ_VALUES(1, 2)), ADJ_SHAPE(2, 1)));
+  adj_fprint(OUT, b);
+  CHECK(adj_backward(adj_sum(adj_pow_scalar(b, 2)), NULL, false, false) == 0);
+  adj_fprint(OUT, adj_grad(x));
+}
+
 static char *read_file(const char *path) {
   FILE *f = fopen(path, "rb");
   if (!f)
@@ -271,6 +322,7 @@ int main(int argc, char **argv) {
   OUT = open_memstream(&got, &len);
   adj_scope_begin();
   cases();
+  inplace_views();
   adj_scope_end();
   fclose(OUT);
   if (argc > 1 && strcmp(argv[1], "--print") == 0) {

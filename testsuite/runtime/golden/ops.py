@@ -105,3 +105,48 @@ section("mixed_dtype")
 print(torch.ones(2) + torch.ones(2, dtype=torch.float64), torch.ones(2) * torch.tensor(2., dtype=torch.float64))
 section("mean_empty")
 print(torch.zeros(0).mean(), torch.zeros(0).sum())
+
+
+def fn_name(t):
+    return None if t.grad_fn is None else type(t.grad_fn).__name__
+
+
+section("inplace_view_mul")
+x = torch.ones(2, 3, requires_grad=True)
+y = x * 2
+v = y[0]
+v.mul_(3)
+print(y, fn_name(y), fn_name(v))
+y.sum().backward()
+print(x.grad)
+section("inplace_view_other")
+z = torch.zeros(4)
+w = torch.ones(2, requires_grad=True)
+z[1:3].add_(w * 2)
+print(z)
+z.sum().backward()
+print(w.grad)
+section("setitem")
+x.grad = None
+a = x * 1
+a[1, 2] = 10
+print(a)
+a.sum().backward()
+print(x.grad)
+section("inplace_view_exp")
+x.grad = None
+b = x * 1
+c = b[:, 1]
+c.exp_()
+print(fn_name(c), fn_name(b))
+(b * b).sum().backward()
+print(x.grad)
+section("inplace_view_chain")
+x.grad = None
+b = x * 1
+c = b.t()[1:]
+c.clamp_(0, 1.5)
+c.mul_(torch.tensor([1., 2.]).view(2, 1))
+print(b)
+b.pow(2).sum().backward()
+print(x.grad)
