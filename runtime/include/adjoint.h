@@ -308,7 +308,8 @@ bool adj_shares_storage(const AdjTensor *a, const AdjTensor *b);
 double adj_item(const AdjTensor *t);
 /* t[idx...] as a double (idx has adj_dim(t) entries, negative counts from the end). */
 double adj_get(const AdjTensor *t, const int64_t *idx);
-/* t[idx...] = value: an in-place write (version bump, leaf rule); 0 or -1. */
+/* t[idx...] = value: an in-place write (version bump, leaf rule; recorded as CopySlices
+ * when t requires grad); 0 or -1. */
 int adj_set(AdjTensor *t, const int64_t *idx, double value);
 /* Copy all elements in row-major order into out[adj_numel(t)] as doubles; 0 or -1. */
 int adj_to_doubles(const AdjTensor *t, double *out);
