@@ -335,6 +335,13 @@ static LValue subscript_lvalue(Lower *l, CXCursor e) {
 static LValue member_lvalue(Lower *l, CXCursor e) {
   CXCursor base = fe_child(e, 0);
   const char *field = fe_str(l->fe, clang_getCursorSpelling(e));
+  CXCursor decl = clang_getCursorReferenced(e);
+  if (clang_Cursor_isBitField(decl))
+    fe_error(l->fe, fe_loc(l->fe, e), "use a plain integer field",
+             "bit-fields are not supported in differentiated code");
+  if (clang_getCursorKind(clang_getCursorSemanticParent(decl)) == CXCursor_UnionDecl)
+    fe_error(l->fe, fe_loc(l->fe, e), "use a struct, or keep the union out of differentiated code",
+             "unions are not supported in differentiated code");
   CXType bt = clang_getCanonicalType(clang_getCursorType(base));
   Place *p;
   if (bt.kind == CXType_Pointer) {

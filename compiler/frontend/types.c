@@ -75,27 +75,30 @@ static enum CXVisitorResult visit_field(CXCursor c, CXClientData data) {
   FieldList *fl = data;
   Fe *fe = fl->fe;
   const char *name = fe_str(fe, clang_getCursorSpelling(c));
-  if (clang_Cursor_isBitField(c)) {
-    fe_error(fe, fe_loc(fe, c), "use a plain integer field",
-             "bit-fields are not supported in differentiated code");
-  } else if (!name[0] || clang_Cursor_isAnonymousRecordDecl(c)) {
-    fe_error(fe, fe_loc(fe, c), "give the member a name",
-             "anonymous struct or union members are not supported");
+  CXType ft = clang_getCanonicalType(clang_getCursorType(c));
+  if (!name[0] && ft.kind == CXType_Record) {
+    /* a C11 anonymous member: its fields are the parent's, as C lets code name them */
+    clang_Type_visitFields(ft, visit_field, fl);
+    return CXVisit_Continue;
   }
-  CXType ft = clang_getCursorType(c);
   Field f = {name, fe_type(fe, ft, c)};
   vec_push(fe->arena, &fl->fields, f);
   return CXVisit_Continue;
 }
 
-/* Fill the fields of struct type `st` once (recursive types see it unfilled). */
+/* Fill the fields of struct type `st` once (recursive types see it unfilled).
+ * Field types are converted quietly: a field adjc cannot represent (a function
+ * pointer, a union, a bit-field) is an error only where code uses it. */
 static void fill_fields(Fe *fe, Type *st, CXType t, CXCursor where) {
   for (int i = 0; i < fe->filled.len; i++)
     if (fe->filled.data[i] == st)
       return;
   vec_push(fe->arena, &fe->filled, st);
   FieldList fl = {fe, where, {0}};
+  bool quiet = fe->quiet_types;
+  fe->quiet_types = true;
   clang_Type_visitFields(t, visit_field, &fl);
+  fe->quiet_types = quiet;
   st->fields = fl.fields.data;
   st->nfields = fl.fields.len;
 }

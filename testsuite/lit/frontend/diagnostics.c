@@ -50,12 +50,14 @@ double everything(double x, int n, double (*fp)(double)) {
   // CHECK: diagnostics.c:[[@LINE+1]]:3: error: setjmp and longjmp are not supported in differentiated code
   setjmp(env);
   struct flags fl;
-  // CHECK: diagnostics.c:11:20: error: bit-fields are not supported in differentiated code
   void *target = &&done;
   // CHECK: diagnostics.c:[[@LINE-1]]:{{[0-9]+}}: error: label addresses (computed goto) are not supported by adjc
   // CHECK: diagnostics.c:[[@LINE+1]]:3: error: computed goto is not supported by adjc
   goto *target;
   // CHECK: diagnostics.c:[[@LINE+1]]:1: error: labels are not supported by adjc
 done:
-  return x + ld + u.d + vla[0] + v + se + fl.x;
+  // Unions and bit-fields are reported where a member is used.
+  // CHECK: diagnostics.c:[[@LINE+2]]:21: error: unions are not supported in differentiated code
+  // CHECK: diagnostics.c:[[@LINE+1]]:46: error: bit-fields are not supported in differentiated code
+  return x + ld + u.d + vla[0] + v + se + fl.on;
 }
