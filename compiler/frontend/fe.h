@@ -59,6 +59,7 @@ typedef struct TypedefName {
   const char *name;   /* the typedef naming it */
 } TypedefName;
 
+/* The frontend's state for one fe_parse run. */
 typedef struct Fe {
   Arena *arena;
   Module *m;

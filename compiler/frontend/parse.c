@@ -371,29 +371,45 @@ static bool load_compdb(Fe *fe, const char *dir, const char *input, Args *out) {
   return ok;
 }
 
-/* Print libclang's errors in clang's format. Returns the number printed. */
+/* A libclang diagnostic's position: presumed (honours #line), its file's text
+ * registered for the caret. */
+static Loc diag_loc(Fe *fe, CXDiagnostic d) {
+  CXSourceLocation sl = clang_getDiagnosticLocation(d);
+  Loc loc = fe_loc_of(fe, sl);
+  CXString pfile;
+  unsigned line, col;
+  clang_getPresumedLocation(sl, &pfile, &line, &col);
+  if (loc.file && line) {
+    loc.file = fe_str(fe, pfile);
+    loc.line = (int)line;
+    loc.col = (int)col;
+  } else {
+    clang_disposeString(pfile);
+  }
+  return loc;
+}
+
+static void print_diag(Fe *fe, CXDiagnostic d, DiagLevel level) {
+  CXString msg = clang_getDiagnosticSpelling(d);
+  diag_report(level, diag_loc(fe, d), "%s", clang_getCString(msg));
+  clang_disposeString(msg);
+}
+
+/* Print libclang's errors in clang's format, each followed by its notes
+ * ("previous definition is here"). Returns the number of errors. */
 static int report_clang_diags(Fe *fe) {
   int nerr = 0;
   unsigned n = clang_getNumDiagnostics(fe->tu);
   for (unsigned i = 0; i < n; i++) {
     CXDiagnostic d = clang_getDiagnostic(fe->tu, i);
-    enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
-    if (sev >= CXDiagnostic_Error) {
-      CXSourceLocation sl = clang_getDiagnosticLocation(d);
-      Loc loc = fe_loc_of(fe, sl); /* registers the file's text for the caret */
-      CXString pfile;
-      unsigned line, col;
-      clang_getPresumedLocation(sl, &pfile, &line, &col);
-      if (loc.file && line) {
-        loc.file = fe_str(fe, pfile);
-        loc.line = (int)line;
-        loc.col = (int)col;
-      } else {
-        clang_disposeString(pfile);
+    if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error) {
+      print_diag(fe, d, DIAG_ERROR);
+      CXDiagnosticSet notes = clang_getChildDiagnostics(d);
+      for (unsigned k = 0; k < clang_getNumDiagnosticsInSet(notes); k++) {
+        CXDiagnostic note = clang_getDiagnosticInSet(notes, k);
+        print_diag(fe, note, DIAG_NOTE);
+        clang_disposeDiagnostic(note);
       }
-      CXString msg = clang_getDiagnosticSpelling(d);
-      diag_report(DIAG_ERROR, loc, "%s", clang_getCString(msg));
-      clang_disposeString(msg);
       nerr++;
     }
     clang_disposeDiagnostic(d);

@@ -67,7 +67,6 @@ static Type *enum_type(Fe *fe, CXType t) {
 
 typedef struct FieldList {
   Fe *fe;
-  CXCursor where;
   Vec(Field) fields;
 } FieldList;
 
@@ -89,12 +88,12 @@ static enum CXVisitorResult visit_field(CXCursor c, CXClientData data) {
 /* Fill the fields of struct type `st` once (recursive types see it unfilled).
  * Field types are converted quietly: a field adjc cannot represent (a function
  * pointer, a union, a bit-field) is an error only where code uses it. */
-static void fill_fields(Fe *fe, Type *st, CXType t, CXCursor where) {
+static void fill_fields(Fe *fe, Type *st, CXType t) {
   for (int i = 0; i < fe->filled.len; i++)
     if (fe->filled.data[i] == st)
       return;
   vec_push(fe->arena, &fe->filled, st);
-  FieldList fl = {fe, where, {0}};
+  FieldList fl = {fe, {0}};
   bool quiet = fe->quiet_types;
   fe->quiet_types = true;
   clang_Type_visitFields(t, visit_field, &fl);
@@ -122,7 +121,7 @@ static Type *record_type(Fe *fe, CXType t, CXCursor where) {
   long long size = clang_Type_getSizeOf(t);
   Type *st = ir_type_struct(fe->m, name, size > 0 ? (int)size : 0);
   if (size > 0)
-    fill_fields(fe, st, t, where);
+    fill_fields(fe, st, t);
   return st;
 }
 
