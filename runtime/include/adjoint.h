@@ -572,6 +572,10 @@ bool adj_set_detect_anomaly(bool enabled);
 bool adj_is_anomaly_enabled(void);
 /* Where t's grad_fn was created (anomaly mode only): "file.c:12", or NULL. */
 const char *adj_node_location(const AdjNode *node);
+/* The last anomaly report on this thread (also printed to stderr): "Error detected in
+ * SqrtBackward0. Traceback of forward call that caused the error:\n  model.c:12", or
+ * NULL if there was none. */
+const char *adj_last_anomaly_report(void);
 
 /* ---------------------------------------------------------------------------------
  * Printing: exactly PyTorch's repr (precision 4, linewidth 80, summarised above 1000

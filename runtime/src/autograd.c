@@ -768,14 +768,18 @@ static int copy_slices_backward(AdjNode *cs, AdjTensor *const *sv, AdjTensor *g,
 }
 
 /* In anomaly mode, print the forward location of the node that failed to stderr. */
+static _Thread_local char anomaly_text[768];
+
 static void anomaly_report(const AdjNode *node) {
   if (!adj_anomaly_enabled_)
     return;
-  fprintf(stderr,
-          "adjoint: warning: Error detected in %s. Traceback of forward call that caused the "
-          "error:\n  %s:%d\n",
-          node->name, node->file ? node->file : "<unknown>", node->file ? node->line : 0);
+  snprintf(anomaly_text, sizeof anomaly_text,
+           "Error detected in %s. Traceback of forward call that caused the error:\n  %s:%d",
+           node->name, node->file ? node->file : "<unknown>", node->file ? node->line : 0);
+  fprintf(stderr, "adjoint: warning: %s\n", anomaly_text);
 }
+
+const char *adj_last_anomaly_report(void) { return anomaly_text[0] ? anomaly_text : NULL; }
 
 static bool has_nan(const AdjTensor *t) {
   int64_t n = adj_numel(t);
@@ -1248,6 +1252,10 @@ int adj_autograd_grad(int n_outputs, AdjTensor *const *outputs, AdjTensor *const
                       false, results);
   free(seeds);
   adj_scope_end();
+  for (int i = 0; rc == 0 && i < n_inputs; i++) /* an input listed twice: same gradient */
+    for (int j = 0; j < n_inputs && !results[i]; j++)
+      if (j != i && inputs[j] == inputs[i] && results[j])
+        results[i] = adj_retain(results[j]);
   for (int i = 0; rc == 0 && i < n_inputs; i++) {
     if (!results[i] && !allow_unused) {
       adj_error(ADJ_ERR_RUNTIME,

@@ -329,6 +329,10 @@ static void test_requires_grad(void) {
   expect("requires_grad_int", adj_requires_grad_(adj_ones(ADJ_INT64, ADJ_SHAPE(2)), true) == NULL);
   AdjTensor *in[2] = {leaf(), adj_ones(F32, ADJ_SHAPE(2))}, *r[2];
   expect("input_no_grad", adj_autograd_grad(1, &y, NULL, 1, &in[1], false, false, false, r) != 0);
+  AdjTensor *twice[2] = {x, x}, *gt[2];
+  AdjTensor *sq = adj_sum(adj_mul(x, x));
+  CHECK(adj_autograd_grad(1, &sq, NULL, 2, twice, false, false, false, gt) == 0);
+  CHECK(gt[0] && gt[1] && at(gt[0], 0) == 2 && at(gt[1], 0) == 2);
   AdjTensor *s = adj_sum(adj_mul_scalar(leaf(), 2));
   expect("unused", adj_autograd_grad(1, &s, NULL, 1, &in[0], false, false, false, r) != 0);
   /* next_functions: AccumulateGrad for leaves */
@@ -367,6 +371,12 @@ static void test_anomaly(void) {
   CHECK_STR(adj_node_location(adj_grad_fn(y)), want);
   CHECK(adj_backward(adj_sum(y), NULL, false, false) != 0);
   CHECK_STR(adj_last_error(), "Function 'SqrtBackward0' returned nan values in its 0th output.");
+  char report[512];
+  snprintf(report, sizeof report,
+           "Error detected in SqrtBackward0. Traceback of forward call that caused the error:\n"
+           "  %s",
+           want);
+  CHECK_STR(adj_last_anomaly_report(), report);
   adj_clear_error();
   adj_set_detect_anomaly(prev);
   CHECK(adj_node_location(adj_grad_fn(adj_sqrt(x))) == NULL);
