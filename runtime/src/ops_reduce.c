@@ -15,8 +15,12 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* Parse a dims list into a mask; ndims == 0 (or dims NULL) means all dims. */
+/* Parse a dims list into a mask; ndims == 0 means all dims. */
 static int dims_mask(const AdjTensor *t, int ndims, const int *dims, bool *mask) {
+  if (ndims > 0 && !dims) {
+    adj_error(ADJ_ERR_TYPE, "dims is NULL but ndims is %d", ndims);
+    return -1;
+  }
   for (int d = 0; d < ADJ_MAX_DIMS; d++)
     mask[d] = ndims == 0 || !dims;
   if (ndims == 0 || !dims)

@@ -13,6 +13,9 @@
 #define F64 ADJ_FLOAT64
 #define I64 ADJ_INT64
 
+typedef AdjTensor *(*Unary1)(const AdjTensor *);
+typedef AdjTensor *(*Binary2)(const AdjTensor *, const AdjTensor *);
+
 static double at(const AdjTensor *t, int64_t i) { return adj_get(adj_flatten(t), (int64_t[]){i}); }
 
 static bool values_are(const AdjTensor *t, int n, const double *want) {
@@ -210,11 +213,69 @@ static void test_ownership(void) {
   adj_clear_error();
 }
 
+/* Every entry point given NULL (or a NULL array) returns an error value, never crashes. */
+static void test_null_safety(void) {
+  adj_scope_begin();
+  AdjTensor *x = adj_ones(F32, ADJ_SHAPE(2, 2)), *n = NULL, *idx = x;
+  AdjTensor *lst[2] = {x, NULL}, *res[1];
+  Unary1 unary[] = {adj_neg, adj_exp, adj_log, adj_sqrt, adj_abs, adj_sign, adj_sin, adj_cos,
+                    adj_tanh, adj_sigmoid, adj_relu, adj_sum, adj_mean, adj_max, adj_min,
+                    adj_argmax, adj_clone, adj_contiguous, adj_flatten, adj_t, adj_squeeze_all,
+                    adj_detach, adj_data, adj_zeros_like, adj_ones_like};
+  for (size_t i = 0; i < sizeof unary / sizeof unary[0]; i++) {
+    adj_clear_error();
+    CHECK(unary[i](NULL) == NULL && adj_last_error_kind() == ADJ_ERR_TYPE);
+  }
+  Binary2 binary[] = {adj_add, adj_sub, adj_mul, adj_div, adj_pow, adj_minimum, adj_maximum,
+                      adj_eq, adj_ne, adj_lt, adj_le, adj_gt, adj_ge, adj_matmul};
+  for (size_t i = 0; i < sizeof binary / sizeof binary[0]; i++) {
+    CHECK(binary[i](x, NULL) == NULL);
+    CHECK(binary[i](NULL, x) == NULL);
+  }
+  adj_clear_error();
+  CHECK(!adj_add_scalar(n, 1) && !adj_pow_scalar(n, 2) && !adj_clamp(n, 0, 1));
+  CHECK(!adj_view(n, ADJ_SHAPE(4)) && !adj_reshape(n, ADJ_SHAPE(4)) && !adj_view(x, 2, NULL));
+  CHECK(!adj_transpose(n, 0, 1) && !adj_permute(n, ADJ_DIMS(0)) && !adj_permute(x, 2, NULL));
+  CHECK(!adj_slice(n, 0, 0, 1, 1) && !adj_select(n, 0, 0) && !adj_expand(n, ADJ_SHAPE(2)));
+  CHECK(!adj_expand(x, 2, NULL) && !adj_unsqueeze(n, 0) && !adj_squeeze(n, 0));
+  CHECK(!adj_cat(2, lst, 0) && !adj_stack(2, lst, 0) && !adj_cat(0, NULL, 0));
+  CHECK(!adj_index_select(x, 0, NULL) && !adj_gather(n, 0, idx) && !adj_where(n, x, x));
+  CHECK(!adj_sum_dims(n, ADJ_DIMS(0), false) && !adj_sum_dims(x, 1, NULL, false));
+  CHECK(!adj_mean_dims(x, 2, NULL, true) && !adj_max_dim(n, 0, false, res) && res[0] == NULL);
+  CHECK(!adj_argmax_dim(n, 0, false) && !adj_argmin_dim(n, 0, false) && !adj_min_dim(n, 0, 0, NULL));
+  CHECK(!adj_softmax(n, 0) && !adj_log_softmax(n, 0) && !adj_to_dtype(n, F64));
+  CHECK(!adj_nll_loss(n, x, ADJ_REDUCTION_MEAN) && !adj_cross_entropy(x, n, ADJ_REDUCTION_SUM));
+  CHECK(!adj_add_(n, x) && !adj_add_(x, n) && !adj_mul_(n, x) && !adj_sub_(x, n) && !adj_div_(n, x));
+  CHECK(!adj_add_scalar_(n, 1) && !adj_mul_scalar_(n, 1) && !adj_exp_(n) && !adj_clamp_(n, 0, 1));
+  CHECK(!adj_zero_(n) && !adj_fill_(n, 1) && !adj_copy_(n, x) && !adj_copy_(x, n));
+  CHECK(!adj_requires_grad_(n, true) && !adj_detach_(n) && !adj_repr(n));
+  CHECK(adj_backward(n, NULL, false, false) == -1 && adj_set_grad(n, NULL) == -1);
+  CHECK(adj_autograd_backward(0, NULL, NULL, false, false, 0, NULL) == -1);
+  CHECK(adj_autograd_grad(1, &n, NULL, 1, &x, false, false, false, res) == -1);
+  CHECK(adj_autograd_grad(1, &x, NULL, 1, &x, false, false, false, NULL) == -1);
+  CHECK(adj_retain_grad(n) == -1 && adj_register_hook(n, NULL, NULL) == -1 && adj_remove_hook(n, 1) == -1);
+  CHECK(adj_function_apply(NULL, NULL, 1, &x) == NULL);
+  CHECK(isnan(adj_item(n)) && isnan(adj_get(n, NULL)) && isnan(adj_get(x, NULL)));
+  CHECK(adj_set(n, NULL, 1) == -1 && adj_set(x, NULL, 1) == -1 && adj_to_doubles(n, NULL) == -1);
+  CHECK(adj_to_doubles(x, NULL) == -1 && adj_size(n, 0) == -1);
+  CHECK(!adj_full_like(n, 1) && !adj_rand(F32, 2, NULL) && !adj_randn(F32, 2, NULL));
+  CHECK(!adj_from_buffer(F32, ADJ_SHAPE(2), NULL) && !adj_empty(F32, 3, NULL));
+  CHECK(!adj_requires_grad(n) && !adj_is_leaf(n) && !adj_grad(n) && !adj_grad_fn(n));
+  CHECK(!adj_grad_fn_name(n) && !adj_node_name(NULL) && adj_node_num_next(NULL) == 0);
+  CHECK(!adj_equal(n, x) && !adj_allclose(x, n, 0, 0) && adj_numel(n) == 0 && !adj_data_ptr(n));
+  adj_zero_grad(n, true);
+  adj_fprint(stderr, n);
+  CHECK(adj_last_error_kind() != ADJ_OK);
+  adj_clear_error();
+  adj_scope_end();
+}
+
 int main(void) {
   test_creation();
   test_views();
   test_shape_ops();
   test_ownership();
+  test_null_safety();
   CHECK(adj_live_tensors() == 0);
   return check_summary();
 }
