@@ -103,14 +103,16 @@ static void test_binary(void) {
   for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++)
     for (int d = 0; d < 2; d++)
       for (size_t l = 0; l < sizeof lengths / sizeof lengths[0]; l++) {
-        adj_scope_begin();
         int64_t n = lengths[l];
+        if (n > 1023 && o > 1)
+          continue; /* the threaded length only for add and sub: keeps the test fast */
+        adj_scope_begin();
         AdjTensor *a = data(dts[d], n, 0.5, 3), *b = data(dts[d], n, 0.5, 3);
         AdjTensor *s = adj_scalar(dts[d], 1.75);
         CHECK(agree(ops[o].f(a, b), with_ref2(ops[o].f, a, b)));
         CHECK(agree(ops[o].f(a, s), with_ref2(ops[o].f, a, s))); /* scalar broadcast */
         CHECK(agree(ops[o].f(s, b), with_ref2(ops[o].f, s, b)));
-        if (n > 0) { /* row broadcast: [3, n] op [n] and [3, n] op [1, n] */
+        if (n > 0 && n <= 1023) { /* row broadcast: [3, n] op [n] and [3, n] op [1, n] */
           int64_t sh[2] = {3, n};
           AdjTensor *m = adj_rand(dts[d], 2, sh), *r1 = adj_unsqueeze(b, 0);
           CHECK(agree(ops[o].f(m, b), with_ref2(ops[o].f, m, b)));
