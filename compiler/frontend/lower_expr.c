@@ -859,6 +859,22 @@ static Operand decl_ref(Lower *l, CXCursor e, int dst) {
   }
 }
 
+/* `(struct vec){a, b}`: a temporary (or dst) initialized like a declaration. */
+static Operand compound_literal(Lower *l, CXCursor e, int dst) {
+  int n;
+  CXCursor *kids = fe_kids(l->fe, e, &n);
+  CXCursor init = clang_getNullCursor();
+  for (int i = 0; i < n; i++)
+    if (clang_getCursorKind(kids[i]) == CXCursor_InitListExpr)
+      init = kids[i];
+  if (clang_Cursor_isNull(init))
+    return unsupported(l, e, NULL, "this compound literal is not supported");
+  Type *t = ir_type_unqual(l->m, fe_expr_type(l, e));
+  int v = dst >= 0 ? dst : fe_temp(l, t);
+  fe_init(l, v, init);
+  return ir_opd_var(l->fn, v);
+}
+
 static Operand sizeof_expr(Lower *l, CXCursor e, int dst) {
   Operand c;
   if (evaluate(l, e, &c))
@@ -903,10 +919,11 @@ Operand fe_expr(Lower *l, CXCursor e, int dst) {
   case CXCursor_StmtExpr:
     return unsupported(l, e, "use a helper function or plain statements",
                        "GNU statement expressions are not supported by adjc");
-  case CXCursor_InitListExpr:
   case CXCursor_CompoundLiteralExpr:
+    return compound_literal(l, e, dst);
+  case CXCursor_InitListExpr:
     return unsupported(l, e, "declare a variable with an initializer instead",
-                       "compound literals are not supported in differentiated code");
+                       "initializer lists are only supported in declarations");
   case CXCursor_AddrLabelExpr:
     return unsupported(l, e, "restructure the loop with break, continue or a flag variable",
                        "label addresses (computed goto) are not supported by adjc");

@@ -52,3 +52,21 @@ double fields(shape *s, struct node *nd, struct vec v) {
 // CHECK-NEXT:    store t.n, 0
 // CHECK-NEXT:    load px.*
 // CHECK-NEXT:    load s.*.pts[0].x
+
+// Compound literals are temporaries initialized like declarations.
+static double sum3(const double *p) { return p[0] + p[1] + p[2]; }
+ADJ_GRAD(x)
+double literals(double x) {
+  struct vec v = (struct vec){.y = x};
+  return v.y + sum3((double[]){x, 2, 3});
+}
+// CHECK-LABEL: func double literals(double x)  ; grad(x) {
+// CHECK:         store v.y, x
+// CHECK-NEXT:    store v.x, 0.0
+// CHECK-NEXT:    %[[Y:[0-9]+]] = load v.y
+// CHECK-NEXT:    store %[[A:[0-9]+]][0], x
+// CHECK-NEXT:    store %[[A]][1], 2.0
+// CHECK-NEXT:    store %[[A]][2], 3.0
+// CHECK-NEXT:    %[[P:[0-9]+]] = addr %[[A]][0]
+// CHECK-NEXT:    %[[C:[0-9]+]] = cast (const double *) %[[P]]
+// CHECK-NEXT:    %[[S:[0-9]+]] = call sum3(%[[C]])
