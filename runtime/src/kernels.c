@@ -453,7 +453,7 @@ void adj_kernel_binary(AdjBinaryOp op, AdjTensor *out, const AdjTensor *a, const
     if ((a_ok || a_sc) && (b_ok || b_sc)) {
       BinaryJob job = {op, adj_data_ptr(out), adj_data_ptr(a), adj_data_ptr(b), a_sc && !a_ok,
                        b_sc && !b_ok};
-      adj_parallel_for(n, 1 << 16, out->dtype == ADJ_FLOAT64 ? binary_f64 : binary_f32, &job);
+      adj_parallel_for(n, 1 << 19, out->dtype == ADJ_FLOAT64 ? binary_f64 : binary_f32, &job);
       return;
     }
     int64_t row = 0;
@@ -658,7 +658,7 @@ void adj_kernel_reduce(AdjReduceOp op, AdjTensor *out, const AdjTensor *in, cons
     int nt = adj_get_num_threads();
     if (nt > 8)
       nt = 8;
-    job.per = nin >= (1 << 16) * 2 ? (nin + nt - 1) / nt : (nin > 0 ? nin : 1);
+    job.per = nin >= (1 << 20) ? (nin + nt - 1) / nt : (nin > 0 ? nin : 1);
     /* chunk boundaries match adj_parallel_for's split when per = ceil(n / nt) */
     if (job.per < nin) {
       int chunks = (int)((nin + job.per - 1) / job.per);
