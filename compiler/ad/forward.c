@@ -385,7 +385,21 @@ static void block(Fwd *f, const Block *b, Block *out) {
     stmt(f, b->items[i], out);
 }
 
-static const char *tname(Fwd *f, const char *name) { return arena_printf(f->m->arena, "t_%s", name); }
+static bool name_in(const Fn *fn, const char *name) {
+  for (int v = 0; v < fn->nvars; v++)
+    if (strcmp(fn->vars[v].name, name) == 0)
+      return true;
+  return false;
+}
+
+/* The tangent's name: t_x; when the function already has a t_x (it is itself a
+ * tangent function), the next order's is t2_x, then t3_x. */
+static const char *tname(Fwd *f, const char *name) {
+  const char *n = arena_printf(f->m->arena, "t_%s", name);
+  for (int k = 2; name_in(f->P, n) || name_in(f->G, n); k++)
+    n = arena_printf(f->m->arena, "t%d_%s", k, name);
+  return n;
+}
 
 /* A tangent has the primal's type without top-level const: a pointer keeps its
  * pointee's const (the tangent of an input array is read-only, like the array). */
@@ -426,7 +440,7 @@ void ad_forward(AdCtx *ad, const Fn *P, const bool *active_params, const char *n
     f->tan[p] = ir_place_new(m, t, tt);
   }
   if (ir_type_is_float(P->ret))
-    f->t_ret = ir_var_new(m, G, "t_ret", ir_type_ptr(m, P->ret), VAR_PARAM, P->loc);
+    f->t_ret = ir_var_new(m, G, tname(f, "ret"), ir_type_ptr(m, P->ret), VAR_PARAM, P->loc);
   for (int v = P->nparams; v < P->nvars; v++) {
     const Var *pv = &P->vars[v];
     f->vmap[v] = ir_var_new(m, G, pv->name, pv->type, pv->kind, pv->loc);

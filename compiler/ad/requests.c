@@ -39,8 +39,12 @@ struct AdCtx {
 
 Module *ad_module(AdCtx *ad) { return ad->m; }
 
+/* A name is taken by a function of the file with a body, or by a generated one. A
+ * declaration without a body does not take it: a prototype of a generated function
+ * (to call it, or to request its derivative) is what the generated code defines. */
 static bool name_taken(AdCtx *ad, const char *name) {
-  if (ir_module_find(ad->m, name))
+  Fn *fn = ir_module_find(ad->m, name);
+  if (fn && fn->has_body)
     return true;
   for (int i = 0; i < ad->nnames; i++)
     if (strcmp(ad->names[i], name) == 0)
@@ -262,11 +266,21 @@ static Fn *hvp(AdCtx *ad, Fn *fn, const bool *active, const char **sizes, const 
   return w;
 }
 
-static void run_request(AdCtx *ad, Fn *fn, const Request *rq) {
+/* The generated function called `name`, if any. */
+static Fn *generated_named(AdCtx *ad, const char *name) {
+  for (int i = 0; i < ad->ngens; i++)
+    if (strcmp(ad->gens[i].fn->name, name) == 0)
+      return ad->gens[i].fn;
+  return NULL;
+}
+
+/* Run request rq, whose parameter names refer to `named`'s parameters, on fn
+ * (named == fn, or a declaration of the generated fn). */
+static void run_request_on(AdCtx *ad, const Fn *named, Fn *fn, const Request *rq) {
   Module *m = ad->m;
   bool *active = ARENA_ARRAY(m->arena, bool, fn->nparams + 1);
   const char **sizes = ARENA_ARRAY(m->arena, const char *, fn->nparams + 1);
-  if (!request_params(ad, fn, rq, active, sizes))
+  if (!request_params(ad, named, rq, active, sizes))
     return;
   switch (rq->kind) {
   case REQ_GRAD:
@@ -327,9 +341,12 @@ static void run_request(AdCtx *ad, Fn *fn, const Request *rq) {
   }
 }
 
+static void run_request(AdCtx *ad, Fn *fn, const Request *rq) { run_request_on(ad, fn, fn, rq); }
+
 AdResult ad_run_requests(Module *m) {
   AdCtx ctx = {.m = m};
   int nfns = m->nfns; /* requests of the input only */
+  bool *deferred = ARENA_ARRAY(m->arena, bool, nfns + 1);
   /* gradients first, so the other kinds reuse a requested gradient */
   static const ReqKind order[] = {REQ_GRAD, REQ_VJP, REQ_JVP, REQ_HVP, REQ_HESSIAN, REQ_JACOBIAN};
   for (int k = 0; k < (int)(sizeof order / sizeof order[0]); k++)
@@ -339,13 +356,41 @@ AdResult ad_run_requests(Module *m) {
         if (fn->reqs[r].kind != order[k])
           continue;
         if (!fn->has_body) {
-          diag_error(fn->reqs[r].loc, "define the function in the file given to adjc",
-                     "cannot differentiate '%s': no body in this file", fn->name);
+          deferred[i] = true; /* maybe a function adjc generates: see below */
           continue;
         }
         run_request(&ctx, fn, &fn->reqs[r]);
       }
     }
+  /* Requests on the declaration of a generated function (`ADJ_JVP(x, hv_x) double
+   * f_hvp(double x, double v_x, double *hv_x);`) differentiate the generated code:
+   * any order by composition. Repeat while one request makes another's target. */
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (int i = 0; i < nfns; i++) {
+      if (!deferred[i])
+        continue;
+      Fn *decl = m->fns[i];
+      Fn *target = generated_named(&ctx, decl->name);
+      if (!target)
+        continue;
+      deferred[i] = false;
+      progress = true;
+      if (target->nparams != decl->nparams) {
+        diag_error(decl->loc, "declare it with the parameters adjc generates (see --header)",
+                   "'%s' is generated with %d parameters, declared here with %d", decl->name,
+                   target->nparams, decl->nparams);
+        continue;
+      }
+      for (int r = 0; r < decl->nreqs; r++)
+        run_request_on(&ctx, decl, target, &decl->reqs[r]);
+    }
+  }
+  for (int i = 0; i < nfns; i++)
+    if (deferred[i])
+      diag_error(m->fns[i]->reqs[0].loc,
+                 "define the function in the file given to adjc, or declare a function adjc generates",
+                 "cannot differentiate '%s': no body in this file", m->fns[i]->name);
   for (int i = 0; i < ctx.ngens; i++)
     ad_simplify_fn(m, ctx.gens[i].fn);
   return (AdResult){ctx.gens, ctx.ngens};

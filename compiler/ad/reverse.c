@@ -237,7 +237,7 @@ static bool inst_active(Rev *r, const Inst *in) {
   if (in->op == OP_CALL)
     return act_call_active(r->act, P, in) ||
            (in->dst >= 0 && act_var_active(r->act, P, in->dst));
-  if (in->op == OP_STORE)
+  if (in->op == OP_STORE || in->op == OP_ADDTO)
     return act_place_active(r->act, P, in->place);
   if (in->dst >= 0 && P->vars[in->dst].type->kind != TY_PTR)
     return act_var_active(r->act, P, in->dst);
@@ -420,6 +420,13 @@ static void inst_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
   if (in->op == OP_CALL || !inst_active(r, in))
     return;
 
+  if (in->op == OP_ADDTO) { /* place += a: da += d_place; d_place keeps its value */
+    Place *sp = splace(r, in->place);
+    Operand a = in->args[0];
+    if (sp && !in->nograd && opd_active(r, a) && a.kind == OPD_VAR && ir_type_is_float(sp->type))
+      addto(r, rev, svar(r, a.var), load(r, rev, sp, s), s);
+    return;
+  }
   if (in->op == OP_STORE) {
     Place *sp = splace(r, in->place);
     if (!sp) {
@@ -872,6 +879,19 @@ static void fold_block(Rev *r, Block *b, const int *refs) {
       }
     }
   }
+  /* `t = d_v; d_v = 0; d_v += t` (the adjoint of `v = v + e`) leaves d_v as it was:
+   * keep only the read. */
+  for (int i = 0; i + 2 < b->len; i++) {
+    Stmt *l = b->items[i], *z = b->items[i + 1], *a = b->items[i + 2];
+    if (drop[i] || drop[i + 1] || drop[i + 2] || l->kind != ST_INST || z->kind != ST_INST ||
+        a->kind != ST_INST || l->inst.op != OP_LOAD || l->inst.place->nproj)
+      continue;
+    int v = l->inst.place->var;
+    if (is_var_place(&z->inst, OP_STORE, v) && z->inst.args[0].kind == OPD_FLOAT &&
+        z->inst.args[0].fval == 0 && is_var_place(&a->inst, OP_ADDTO, v) &&
+        a->inst.args[0].kind == OPD_VAR && a->inst.args[0].var == l->inst.dst)
+      drop[i + 1] = drop[i + 2] = true;
+  }
   for (int i = 0; i < b->len; i++)
     if (!drop[i])
       ir_block_push(r->m, &out, b->items[i]);
@@ -886,7 +906,20 @@ static void fold_adjoints(Rev *r, Block *b) {
 
 /* ---- setting up the generated function -------------------------------------------- */
 
-static const char *dname(Rev *r, const char *name) { return arena_printf(r->m->arena, "d_%s", name); }
+static bool name_in(const Fn *fn, const char *name) {
+  for (int v = 0; v < fn->nvars; v++)
+    if (strcmp(fn->vars[v].name, name) == 0)
+      return true;
+  return false;
+}
+
+/* The adjoint's name: d_x; d2_x when the function already has a d_x. */
+static const char *dname(Rev *r, const char *name) {
+  const char *n = arena_printf(r->m->arena, "d_%s", name);
+  for (int k = 2; name_in(r->P, n) || name_in(r->W, n); k++)
+    n = arena_printf(r->m->arena, "d%d_%s", k, name);
+  return n;
+}
 
 /* Shadow type: the same type with const dropped where adjoints are written. */
 static Type *shadow_type(Rev *r, Type *t) {
@@ -944,6 +977,21 @@ static void make_vars(Rev *r) {
   }
 }
 
+/* Does the code push or pop a tape (is it itself generated reverse-mode code)? */
+static bool has_tape_ops(const Block *b) {
+  for (int i = 0; i < b->len; i++) {
+    const Stmt *s = b->items[i];
+    if (s->kind == ST_INST && (s->inst.op == OP_PUSH || s->inst.op == OP_POP))
+      return true;
+    if (s->kind == ST_IF && (has_tape_ops(&s->if_.then_b) || has_tape_ops(&s->if_.else_b)))
+      return true;
+    if (s->kind == ST_LOOP && (has_tape_ops(&s->loop.cond_b) || has_tape_ops(&s->loop.body) ||
+                               has_tape_ops(&s->loop.step)))
+      return true;
+  }
+  return false;
+}
+
 static Fn *new_fn(Rev *r, const char *name, Type *ret) {
   Fn *fn = ARENA_NEW(r->m->arena, Fn);
   fn->name = name;
@@ -966,6 +1014,9 @@ void ad_reverse(AdCtx *ad, const Fn *P, const bool *active, RevMode mode, const 
   r->int_t = ir_type_int(m, "int", 4, true);
   r->long_t = ir_type_int(m, "long", 8, true);
   r->act = act_fill(m->arena, P, active);
+  if (has_tape_ops(&P->body))
+    diag_error(P->loc, "differentiate it in forward mode (ADJ_JVP), which accepts generated code",
+               "reverse mode of '%s', which records on a tape itself, is not supported", P->name);
   int nv = P->nvars + 1;
   r->vmap = ARENA_ARRAY(m->arena, int, nv);
   r->shadow = ARENA_ARRAY(m->arena, Place *, nv);

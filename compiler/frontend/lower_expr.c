@@ -449,20 +449,9 @@ static Operand convert_const(Lower *l, Operand v, Type *to) {
   return r;
 }
 
-/* Equal but for const at any level (`double *` and `const double *`). */
-static bool same_but_const(Lower *l, Type *a, Type *b) {
-  if (same_type(l, a, b))
-    return true;
-  if (a->kind != b->kind || (a->kind != TY_PTR && a->kind != TY_ARRAY))
-    return false;
-  return (a->kind == TY_PTR || a->len == b->len) && same_but_const(l, a->elem, b->elem);
-}
-
-/* v converted to type `to`: folded for constants, nothing for qualifier-only
- * pointer conversions, else a CAST. */
 static Operand convert(Lower *l, Operand v, Type *to, int dst, Loc loc) {
   to = ir_type_unqual(l->m, to);
-  if (v.kind == OPD_NONE || same_but_const(l, v.type, to))
+  if (v.kind == OPD_NONE || same_type(l, v.type, to))
     return value_of(l, v, dst, loc);
   if ((v.kind == OPD_INT || v.kind == OPD_FLOAT) && is_scalar(to))
     return value_of(l, convert_const(l, v, to), dst, loc);
