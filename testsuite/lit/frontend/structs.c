@@ -68,4 +68,5 @@ double literals(double x) {
 // CHECK-NEXT:    store %[[A]][1], 2.0
 // CHECK-NEXT:    store %[[A]][2], 3.0
 // CHECK-NEXT:    %[[P:[0-9]+]] = addr %[[A]][0]
-// CHECK-NEXT:    %[[S:[0-9]+]] = call sum3(%[[P]])
+// CHECK-NEXT:    %[[C:[0-9]+]] = cast (const double *) %[[P]]
+// CHECK-NEXT:    %[[S:[0-9]+]] = call sum3(%[[C]])
