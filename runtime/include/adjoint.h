@@ -66,7 +66,9 @@
  *      autograd graph (grad_fn), the graph keeps the tensors it saved. Releasing the
  *      last reference to a result frees the part of the graph nobody else uses.
  *      A tensor's .grad is owned by the tensor. Memory is never freed twice; a release
- *      of a tensor you do not own a reference to is a bug that ASan will find.
+ *      of a tensor you do not own a reference to is a bug that ASan will find. One
+ *      cycle exists, as in PyTorch: backward with create_graph gives a leaf's .grad a
+ *      graph that reaches the leaf; break it with adj_zero_grad(leaf, true).
  *  R6. Scopes, the grad mode, anomaly mode and the last error are thread-local. A
  *      tensor may be used by several threads only if none of them modifies it
  *      (reference counts included); the library itself never shares your tensors
@@ -84,7 +86,8 @@
  *
  * Sections: annotations · tape stack · errors · tensors · scopes · creation · access ·
  * views and shapes · ops · reductions · linear algebra · nn functions · in-place ops ·
- * autograd · printing · runtime settings.
+ * autograd (custom functions, grad mode, anomaly) · printing · runtime settings ·
+ * location macros. The full reference is docs/runtime.md.
  */
 #ifndef ADJOINT_H
 #define ADJOINT_H
