@@ -83,17 +83,49 @@ bool fe_offsets(Fe *fe, CXCursor c, unsigned *begin, unsigned *end) {
   return true;
 }
 
-/* Copy text[b, e) collapsing every run of whitespace into one space. */
+static bool is_space(char ch) {
+  return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
+}
+
+/* The offset just past the comment starting at text[i] (before e). */
+static unsigned skip_comment(const char *text, unsigned i, unsigned e) {
+  if (text[i + 1] == '/') {
+    while (i < e && text[i] != '\n')
+      i++;
+    return i;
+  }
+  for (i += 2; i + 1 < e; i++)
+    if (text[i] == '*' && text[i + 1] == '/')
+      return i + 2;
+  return e;
+}
+
+/* Copy text[b, e) with comments dropped and every run of whitespace collapsed into
+ * one space (the text goes into comments of the generated code, so it must not
+ * hold a comment itself). */
 static const char *collapse(Fe *fe, const char *text, unsigned b, unsigned e) {
   char *out = arena_alloc(fe->arena, e - b + 1);
   size_t n = 0;
   bool space = false;
+  char quote = 0;
   for (unsigned i = b; i < e; i++) {
     char ch = text[i];
-    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v') {
+    if (!quote && ch == '/' && i + 1 < e && (text[i + 1] == '*' || text[i + 1] == '/')) {
+      i = skip_comment(text, i, e) - 1;
       space = n > 0;
       continue;
     }
+    if (!quote && is_space(ch)) {
+      space = n > 0;
+      continue;
+    }
+    if (quote && ch == '\\' && i + 1 < e) {
+      out[n++] = ch;
+      out[n++] = text[++i];
+      continue;
+    }
+    if (ch == '"' || ch == '\'')
+      quote = quote == ch ? 0 : quote ? quote : ch;
     if (space)
       out[n++] = ' ';
     space = false;
