@@ -337,8 +337,9 @@ int adj_check_inplace(const AdjTensor *t) {
               "a leaf Variable that requires grad is being used in an in-place operation.");
     return -1;
   }
-  if (t->is_view && adj_requires_grad(t)) {
-    if (t->view_of_leaf) {
+  bool base_is_grad_leaf = t->base && !t->base->grad_fn && t->base->requires_grad;
+  if (base_is_grad_leaf || (t->is_view && adj_requires_grad(t))) {
+    if (t->view_of_leaf || base_is_grad_leaf) {
       adj_error(ADJ_ERR_RUNTIME,
                 "a view of a leaf Variable that requires grad is being used in an in-place "
                 "operation.");

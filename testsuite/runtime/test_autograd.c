@@ -125,6 +125,9 @@ static void test_leaf_inplace(void) {
   expect("leaf_inplace", adj_add_scalar_(w, 1) == NULL);
   CHECK(adj_version(w) == 0 && at(w, 0) == 1); /* untouched */
   expect("view_leaf_inplace", adj_mul_scalar_(adj_select(w, 0, 0), 2) == NULL);
+  AdjTensor *nv = NULL; /* a view taken under no_grad is still a view of a grad leaf */
+  ADJ_WITH_NO_GRAD { nv = adj_select(w, 0, 1); }
+  expect("view_leaf_inplace", adj_add_(nv, adj_requires_grad_(adj_ones(F32, ADJ_SHAPE(2)), true)) == NULL);
   ADJ_WITH_NO_GRAD { CHECK(adj_add_scalar_(w, 1) == w); }
   CHECK(adj_version(w) == 1 && at(w, 0) == 2);
   CHECK(adj_is_leaf(w) && adj_requires_grad(w));
