@@ -269,12 +269,23 @@ static bool is_lvalue_kind(enum CXCursorKind k) {
          k == CXCursor_ArraySubscriptExpr || k == CXCursor_UnaryOperator;
 }
 
-/* A no-op implicit conversion (libclang shows lvalue-to-rvalue as UnexposedExpr). */
-static bool is_noop_cast(Lower *l, CXCursor e, CXCursor *child) {
+/* Is e an implicit conversion (libclang's UnexposedExpr with one operand and the
+ * operand's extent)? Other expressions libclang does not expose, like va_arg or
+ * `a ?: b`, fail the test. Sets *child to the operand. */
+static bool is_implicit_cast(CXCursor e, CXCursor *child) {
   if (clang_getCursorKind(e) != CXCursor_UnexposedExpr)
     return false;
   CXCursor kids[2];
   if (fe_children(e, kids, 2) != 1 || !clang_isExpression(clang_getCursorKind(kids[0])))
+    return false;
+  *child = kids[0];
+  return clang_equalRanges(clang_getCursorExtent(e), clang_getCursorExtent(kids[0]));
+}
+
+/* A no-op implicit conversion (libclang shows lvalue-to-rvalue as UnexposedExpr). */
+static bool is_noop_cast(Lower *l, CXCursor e, CXCursor *child) {
+  CXCursor kids[1];
+  if (!is_implicit_cast(e, &kids[0]))
     return false;
   *child = kids[0];
   CXType a = clang_getCanonicalType(clang_getCursorType(e));
@@ -285,10 +296,8 @@ static bool is_noop_cast(Lower *l, CXCursor e, CXCursor *child) {
 
 /* An array-to-pointer decay: returns the array expression. */
 static bool is_decay(CXCursor e, CXCursor *array) {
-  if (clang_getCursorKind(e) != CXCursor_UnexposedExpr)
-    return false;
-  CXCursor kids[2];
-  if (fe_children(e, kids, 2) != 1)
+  CXCursor kids[1];
+  if (!is_implicit_cast(e, &kids[0]))
     return false;
   CXType from = clang_getCanonicalType(clang_getCursorType(kids[0]));
   CXType to = clang_getCanonicalType(clang_getCursorType(e));
@@ -462,11 +471,10 @@ static Operand convert(Lower *l, Operand v, Type *to, int dst, Loc loc) {
 }
 
 static Operand implicit(Lower *l, CXCursor e, int dst) {
-  CXCursor kids[2];
-  int n = fe_children(e, kids, 2);
+  CXCursor kids[1];
   Loc loc = fe_loc(l->fe, e);
   Operand c;
-  if (n != 1 || !clang_isExpression(clang_getCursorKind(kids[0]))) {
+  if (!is_implicit_cast(e, &kids[0])) {
     if (int_constant(l, e, &c))
       return value_of(l, c, dst, loc);
     return unsupported(l, e, NULL, "this expression is not supported in differentiated code");

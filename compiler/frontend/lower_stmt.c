@@ -521,6 +521,9 @@ void fe_lower_fn(Fe *fe, FnInfo *info) {
     fe_bind(&l, clang_Cursor_getArgument(info->def, (unsigned)i), i);
   for (int i = 0; i < nparams; i++)
     fe_check_volatile(&l, clang_Cursor_getArgument(info->def, (unsigned)i));
+  if (info->fn->is_variadic)
+    fe_error(fe, info->fn->loc, "pass an array and a count instead",
+             "variadic functions are not supported in differentiated code");
   int n;
   CXCursor *kids = fe_kids(fe, info->def, &n);
   for (int i = 0; i < n; i++)
