@@ -22,6 +22,7 @@ _Thread_local bool adj_grad_enabled_ = true;
 _Thread_local bool adj_anomaly_enabled_ = false;
 static _Thread_local bool *mode_stack;
 static _Thread_local int mode_depth, mode_cap;
+static _Thread_local int mode_lost; /* pushes that failed for lack of memory */
 static _Thread_local uint64_t next_seq;
 static _Thread_local const char *loc_file;
 static _Thread_local int loc_line;
@@ -41,9 +42,11 @@ void adj_grad_mode_push(bool enabled) {
   if (mode_depth == mode_cap) {
     int cap = mode_cap ? 2 * mode_cap : 16;
     bool *s = realloc(mode_stack, (size_t)cap * sizeof *s);
-    if (!s) {
+    if (!s) { /* the mode still changes; the matching pop leaves it as it is */
       adj_error(ADJ_ERR_MEMORY, "out of memory in grad mode stack");
-      abort();
+      mode_lost++;
+      adj_grad_enabled_ = enabled;
+      return;
     }
     mode_stack = s;
     mode_cap = cap;
@@ -53,6 +56,10 @@ void adj_grad_mode_push(bool enabled) {
 }
 
 void adj_grad_mode_pop(void) {
+  if (mode_lost > 0) {
+    mode_lost--;
+    return;
+  }
   if (mode_depth == 0) {
     adj_error(ADJ_ERR_RUNTIME, "adj_grad_mode_pop() without a matching push");
     return;

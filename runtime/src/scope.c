@@ -17,8 +17,11 @@ typedef struct Scope {
 
 static _Thread_local Scope *scopes;
 static _Thread_local int depth, scopes_cap;
+/* Scopes that could not be opened for lack of memory: their tensors go to the
+ * enclosing scope, and the matching adj_scope_end only counts down. */
+static _Thread_local int lost;
 
-int adj_scope_depth(void) { return depth; }
+int adj_scope_depth(void) { return depth + lost; }
 
 void adj_scope_begin(void) {
   if (depth == scopes_cap) {
@@ -26,7 +29,8 @@ void adj_scope_begin(void) {
     Scope *s = realloc(scopes, (size_t)cap * sizeof *s);
     if (!s) {
       adj_error(ADJ_ERR_MEMORY, "out of memory opening a scope");
-      abort(); /* a scope that silently did not open would release wrong tensors */
+      lost++;
+      return;
     }
     scopes = s;
     scopes_cap = cap;
@@ -34,13 +38,14 @@ void adj_scope_begin(void) {
   scopes[depth++] = (Scope){NULL, 0, 0};
 }
 
+/* Append t to s; out of memory, t is left unowned (a leak, not a crash). */
 static void scope_push(Scope *s, AdjTensor *t) {
   if (s->count == s->cap) {
     int cap = s->cap ? 2 * s->cap : 16;
     AdjTensor **items = realloc(s->items, (size_t)cap * sizeof *items);
     if (!items) {
       adj_error(ADJ_ERR_MEMORY, "out of memory in a scope");
-      abort();
+      return;
     }
     s->items = items;
     s->cap = cap;
@@ -54,6 +59,10 @@ void adj_scope_add(AdjTensor *t) {
 }
 
 void adj_scope_end(void) {
+  if (lost > 0) {
+    lost--;
+    return;
+  }
   if (depth == 0) {
     adj_error(ADJ_ERR_RUNTIME, "adj_scope_end() without a matching adj_scope_begin()");
     return;
