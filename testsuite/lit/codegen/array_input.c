@@ -1,0 +1,48 @@
+// Generated code for an array input and an inactive array: d_w follows w in the
+// signature, c gets no adjoint; the element of c read in the loop is taped (the
+// reverse sweep needs it), and the adjoint goes to d_w[i] with i restored from the
+// tape. Checked line by line on the --no-line output (--match-full-lines keeps these
+// copied comments from matching themselves), then run: the gradient is c.
+//
+// RUN: %adjc %s --no-line -o %t.c
+// RUN: %FileCheck %s --match-full-lines < %t.c
+// RUN: %cc %t.c %adjlib -o %t.exe
+// RUN: %t.exe | %FileCheck %s --check-prefix=OUT
+#include <adjoint.h>
+#include <stdio.h>
+
+ADJ_GRAD(w)
+double weighted(const double *w, const double *c, int n) {
+  double s = 0;
+  for (int i = 0; i < n; i++)
+    s += c[i] * w[i];
+  return s;
+}
+
+// CHECK-LABEL: double weighted_grad(const double *w, double *d_w, const double *c, int n) {
+// CHECK:   while (i < n) {
+// CHECK-NEXT:     adj_tape_push(tape, &[[C:t[0-9]+]], sizeof [[C]]);
+// CHECK-NEXT:     [[C]] = c[i];
+// CHECK:     s = s + [[C]] * [[W:t[0-9]+]];
+// CHECK-NEXT:     adj_tape_push(tape, &i, sizeof i);
+// CHECK-NEXT:     i = i + 1;
+// CHECK:   /* adjoint of: for (int i = 0; i < n; i++) */
+// CHECK-NEXT:   adj_tape_pop(tape, &[[M:n[0-9]+]], sizeof [[M]]);
+// CHECK-NEXT:   while ([[M]] > 0) {
+// CHECK-NEXT:     adj_tape_pop(tape, &i, sizeof i);
+// CHECK-NEXT:     [[D:t[0-9]+]] = d_s * [[C]];
+// CHECK:     d_w[i] += [[D]];
+// CHECK:   }
+// CHECK-NOT: d_c
+// CHECK:   return result;
+// CHECK-NEXT: }
+
+double weighted_grad(const double *w, double *d_w, const double *c, int n);
+
+int main(void) {
+  double w[3] = {1, 2, 3}, c[3] = {0.5, -1, 4}, d[3] = {10, 20, 30};
+  double v = weighted_grad(w, d, c, 3);
+  printf("value %g, d_w (accumulated onto 10 20 30) = %g %g %g\n", v, d[0], d[1], d[2]);
+  // OUT: value 10.5, d_w (accumulated onto 10 20 30) = 10.5 19 34
+  return 0;
+}
