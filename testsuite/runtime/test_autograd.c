@@ -80,6 +80,72 @@ static void test_graph_freeing(void) {
   adj_scope_end();
 }
 
+typedef AdjTensor *(*Op1)(AdjTensor *x);
+static AdjTensor *tw_add(AdjTensor *x) { return adj_add_scalar(x, 1); }
+static AdjTensor *tw_sub(AdjTensor *x) { return adj_sub_scalar(x, 1); }
+static AdjTensor *tw_mul(AdjTensor *x) { return adj_mul_scalar(x, 2); }
+static AdjTensor *tw_div(AdjTensor *x) { return adj_div_scalar(x, 2); }
+static AdjTensor *tw_rsub(AdjTensor *x) { return adj_rsub_scalar(x, 1); }
+static AdjTensor *tw_pow(AdjTensor *x) { return adj_pow_scalar(x, 2); }
+static AdjTensor *tw_neg(AdjTensor *x) { return adj_neg(x); }
+static AdjTensor *tw_exp(AdjTensor *x) { return adj_exp(x); }
+static AdjTensor *tw_log(AdjTensor *x) { return adj_log(x); }
+static AdjTensor *tw_sqrt(AdjTensor *x) { return adj_sqrt(x); }
+static AdjTensor *tw_abs(AdjTensor *x) { return adj_abs(x); }
+static AdjTensor *tw_sign(AdjTensor *x) { return adj_sign(x); }
+static AdjTensor *tw_sin(AdjTensor *x) { return adj_sin(x); }
+static AdjTensor *tw_cos(AdjTensor *x) { return adj_cos(x); }
+static AdjTensor *tw_tanh(AdjTensor *x) { return adj_tanh(x); }
+static AdjTensor *tw_sigmoid(AdjTensor *x) { return adj_sigmoid(x); }
+static AdjTensor *tw_relu(AdjTensor *x) { return adj_relu(x); }
+static AdjTensor *tw_clamp(AdjTensor *x) { return adj_clamp(x, 0, 1); }
+static AdjTensor *tw_sum(AdjTensor *x) { return adj_sum(x); }
+static AdjTensor *tw_mean(AdjTensor *x) { return adj_mean(x); }
+static AdjTensor *tw_max(AdjTensor *x) { return adj_max(x); }
+static AdjTensor *tw_max_dim(AdjTensor *x) { return adj_max_dim(x, 0, false, NULL); }
+static AdjTensor *tw_softmax(AdjTensor *x) { return adj_softmax(x, 0); }
+static AdjTensor *tw_log_softmax(AdjTensor *x) { return adj_log_softmax(x, 0); }
+static AdjTensor *tw_view(AdjTensor *x) { return adj_view(x, ADJ_SHAPE(2, 2)); }
+static AdjTensor *tw_t(AdjTensor *x) { return adj_t(adj_view(x, ADJ_SHAPE(2, 2))); }
+static AdjTensor *tw_slice(AdjTensor *x) { return adj_slice(x, 0, 1, INT64_MAX, 1); }
+static AdjTensor *tw_select(AdjTensor *x) { return adj_select(x, 0, 1); }
+static AdjTensor *tw_expand(AdjTensor *x) { return adj_expand(x, ADJ_SHAPE(2, 4)); }
+static AdjTensor *tw_cat(AdjTensor *x) { return adj_cat(2, (AdjTensor *[]){x, x}, 0); }
+static AdjTensor *tw_clone(AdjTensor *x) { return adj_clone(x); }
+static AdjTensor *tw_index_select(AdjTensor *x) {
+  return adj_index_select(x, 0, adj_tensor(ADJ_INT64, ADJ_SHAPE(1), ADJ_VALUES(1)));
+}
+static AdjTensor *tw_matmul(AdjTensor *x) { return adj_matmul(x, adj_ones(F32, ADJ_SHAPE(4))); }
+static AdjTensor *tw_mul_const(AdjTensor *x) { return adj_mul(x, adj_ones(F32, ADJ_SHAPE(4))); }
+
+/* Rule, per op: a second backward fails exactly for the ops that save tensors. */
+static void test_which_ops_save(void) {
+  static const struct {
+    const char *key;
+    Op1 f;
+  } ops[] = {
+      {"twice_add_scalar", tw_add}, {"twice_sub_scalar", tw_sub}, {"twice_mul_scalar", tw_mul},
+      {"twice_div_scalar", tw_div}, {"twice_rsub_scalar", tw_rsub}, {"twice_pow_scalar", tw_pow},
+      {"twice_neg", tw_neg}, {"twice_exp", tw_exp}, {"twice_log", tw_log}, {"twice_sqrt", tw_sqrt},
+      {"twice_abs", tw_abs}, {"twice_sign", tw_sign}, {"twice_sin", tw_sin}, {"twice_cos", tw_cos},
+      {"twice_tanh", tw_tanh}, {"twice_sigmoid", tw_sigmoid}, {"twice_relu", tw_relu},
+      {"twice_clamp", tw_clamp}, {"twice_sum", tw_sum}, {"twice_mean", tw_mean},
+      {"twice_max", tw_max}, {"twice_max_dim", tw_max_dim}, {"twice_softmax", tw_softmax},
+      {"twice_log_softmax", tw_log_softmax}, {"twice_view", tw_view}, {"twice_t", tw_t},
+      {"twice_slice", tw_slice}, {"twice_select", tw_select}, {"twice_expand", tw_expand},
+      {"twice_cat", tw_cat}, {"twice_clone", tw_clone}, {"twice_index_select", tw_index_select},
+      {"twice_matmul_const", tw_matmul}, {"twice_mul_const", tw_mul_const},
+  };
+  for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+    adj_scope_begin();
+    AdjTensor *x = adj_requires_grad_(adj_tensor(F32, ADJ_SHAPE(4), ADJ_VALUES(0.5, 1.5, 2.5, 3.5)), true);
+    AdjTensor *y = adj_sum(ops[i].f(x));
+    CHECK(adj_backward(y, NULL, false, false) == 0);
+    expect(ops[i].key, adj_backward(y, NULL, false, false) != 0);
+    adj_scope_end();
+  }
+}
+
 /* Rule: "scalar" means one element; otherwise a gradient argument is needed. */
 static void test_scalar_outputs(void) {
   adj_scope_begin();
@@ -533,6 +599,7 @@ int main(void) {
   golden = read_file(ADJ_GOLDEN_DIR "/errors.txt");
   CHECK(golden != NULL);
   test_graph_freeing();
+  test_which_ops_save();
   test_scalar_outputs();
   test_version_counter();
   test_leaf_inplace();

@@ -125,3 +125,29 @@ def hook_size():
 case("hook_size", hook_size)
 case("inplace_expanded", lambda: torch.ones(1).expand(3).add_(1))
 case("huge", lambda: torch.empty(1 << 62, 1 << 62))
+
+# Which ops save tensors: a second backward without retain_graph fails exactly for them.
+twice = [
+    ("add_scalar", lambda x: x + 1), ("sub_scalar", lambda x: x - 1),
+    ("mul_scalar", lambda x: x * 2), ("div_scalar", lambda x: x / 2),
+    ("rsub_scalar", lambda x: 1 - x), ("pow_scalar", lambda x: x ** 2),
+    ("neg", lambda x: -x), ("exp", torch.exp), ("log", torch.log), ("sqrt", torch.sqrt),
+    ("abs", torch.abs), ("sign", torch.sign), ("sin", torch.sin), ("cos", torch.cos),
+    ("tanh", torch.tanh), ("sigmoid", torch.sigmoid), ("relu", torch.relu),
+    ("clamp", lambda x: torch.clamp(x, 0, 1)), ("sum", torch.sum), ("mean", torch.mean),
+    ("max", torch.max), ("max_dim", lambda x: torch.max(x, 0).values),
+    ("softmax", lambda x: torch.softmax(x, 0)), ("log_softmax", lambda x: torch.log_softmax(x, 0)),
+    ("view", lambda x: x.view(2, 2)), ("t", lambda x: x.view(2, 2).t()),
+    ("slice", lambda x: x[1:]), ("select", lambda x: x[1]), ("expand", lambda x: x.expand(2, 4)),
+    ("cat", lambda x: torch.cat([x, x])), ("clone", lambda x: x.clone()),
+    ("index_select", lambda x: x.index_select(0, torch.tensor([1]))),
+    ("matmul_const", lambda x: x @ torch.ones(4)),
+    ("mul_const", lambda x: x * torch.ones(4)),
+]
+for name, f in twice:
+    def go(f=f):
+        x = torch.tensor([0.5, 1.5, 2.5, 3.5], requires_grad=True)
+        y = f(x).sum()
+        y.backward()
+        y.backward()
+    case("twice_" + name, go)
