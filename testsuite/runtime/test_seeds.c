@@ -371,6 +371,22 @@ static void seed004(void) {
   d = adj_exp_(b);
   adj_mul_scalar_(d, 5);
   ERR(adj_backward(b, NULL, false, false) != 0);
+
+  S("004.two_losses");
+  AdjTensor *w = adj_requires_grad_(adj_tensor(F32, ADJ_SHAPE(2), ADJ_VALUES(1., 2.)), true);
+  AdjTensor *h = adj_mul_scalar(w, 3);
+  AdjTensor *loss1 = adj_sum(adj_pow_scalar(h, 2)), *loss2 = adj_sum(h);
+  CHECK(adj_backward(loss1, NULL, true, false) == 0);
+  CHECK(adj_backward(loss2, NULL, false, false) == 0);
+  P(adj_grad(w));
+
+  S("004.step_then_backward");
+  w = adj_requires_grad_(adj_tensor(F32, ADJ_SHAPE(2), ADJ_VALUES(1., 2.)), true);
+  AdjTensor *loss = adj_sum(adj_pow_scalar(w, 2));
+  CHECK(adj_backward(loss, NULL, true, false) == 0);
+  ADJ_WITH_NO_GRAD { adj_sub_(w, adj_mul_scalar(adj_grad(w), 0.1)); } /* optimizer.step() */
+  ERR(adj_backward(loss, NULL, false, false) != 0);
+  P(w);
 }
 
 /* ---- comparison with the golden file --------------------------------------------------- */

@@ -327,3 +327,21 @@ b *= c + a
 d = b.exp_()
 d *= 5
 err(lambda: b.backward())
+
+section("004.two_losses")
+w = torch.tensor([1., 2.], requires_grad=True)
+h = w * 3
+loss1 = (h ** 2).sum()
+loss2 = h.sum()
+loss1.backward(retain_graph=True)
+loss2.backward()
+print(w.grad)
+
+section("004.step_then_backward")
+w = torch.tensor([1., 2.], requires_grad=True)
+loss = (w ** 2).sum()
+loss.backward(retain_graph=True)
+with torch.no_grad():
+    w -= 0.1 * w.grad  # optimizer.step()
+err(lambda: loss.backward())
+print(w)
