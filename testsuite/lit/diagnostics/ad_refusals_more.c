@@ -1,0 +1,71 @@
+// More refusals of the AD stage, each in its own differentiated function, all
+// reported in one run (exit status 1), with exact line and column: a call to a
+// function with no body and no rule (also from inside a helper, and in forward
+// mode), a pointer that may point into differentiated or non-differentiated
+// memory, an active value stored into an unlisted array (directly, and through a
+// helper's pointer parameter), and a helper returning a struct that carries a
+// derivative. --implicit-check-not makes sure nothing else is reported.
+//
+// RUN: %not %adjc %s -o %t.c 2>&1 | %FileCheck %s --implicit-check-not=error:
+#include <adjoint.h>
+
+double ext_model(double x); // declared only
+double ext_tangent(double x);
+
+static double via_helper(double x) {
+  // CHECK-DAG: ad_refusals_more.c:[[@LINE+1]]:10: error: cannot differentiate the call to 'ext_model': it has no body and no derivative rule
+  return ext_model(x * 2.0) + x;
+}
+
+ADJ_GRAD(x)
+double calls_external_in_helper(double x) { return via_helper(x) * x; }
+
+ADJ_JVP(x)
+double calls_external_forward(double x) {
+  // CHECK-DAG: ad_refusals_more.c:[[@LINE+1]]:14: error: cannot differentiate the call to 'ext_tangent' in forward mode: it has no body
+  return x * ext_tangent(x);
+}
+
+ADJ_GRAD(w)
+double mixed_pointer(const double *w, const double *c, int n) {
+  // CHECK-DAG: ad_refusals_more.c:[[@LINE+1]]:33: error: pointer 'c' may point into memory that carries no derivative
+  const double *p = n > 2 ? w : c;
+  return p[0] * w[1];
+}
+
+static void store_into(double *dst, double v) { dst[0] = v; }
+
+ADJ_GRAD(w)
+double unlisted_via_helper(const double *w, double *scratch, int n) {
+  // CHECK-DAG: ad_refusals_more.c:[[@LINE+1]]:3: error: pointer 'scratch' passed to 'store_into' points into memory that carries no derivative
+  store_into(scratch, w[0] * w[0]);
+  return w[1] * (double)n;
+}
+
+typedef struct {
+  double a, b;
+} pair;
+static pair make_pair(double x) {
+  pair r = {x, x * x};
+  return r;
+}
+
+ADJ_GRAD(x)
+double struct_result(double x) {
+  // CHECK-DAG: ad_refusals_more.c:[[@LINE+1]]:12: error: call to 'make_pair' returns a struct or pointer that carries a derivative; not supported
+  pair r = make_pair(x);
+  return r.a + r.b;
+}
+
+// The same calls with inactive arguments are fine: no derivative flows.
+ADJ_GRAD(x)
+double inactive_uses(double x, double *scratch) {
+  pair r = make_pair(2.0);
+  store_into(scratch, 3.0);
+  return x * r.b + adj_stop_gradient(ext_model(1.0)) * x;
+}
+
+// CHECK-DAG: note: define it in this file, give it a derivative with ADJ_CUSTOM_GRAD(pullback), or mark it ADJ_INACTIVE
+// CHECK-DAG: note: adjc needs every pointer it differentiates through to point into differentiated memory; list the array in the request
+// CHECK-DAG: note: define it in this file, or mark it ADJ_INACTIVE
+// CHECK-DAG: note: return the value through a pointer parameter instead
