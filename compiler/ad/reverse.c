@@ -37,6 +37,7 @@ typedef struct Rev {
   bool *needed;      /* read by the reverse sweep */
   bool *pushed;      /* needed and assigned more than once: saved at each assignment */
   bool has_addr_needed; /* some needed variable has its address taken */
+  int *origin;       /* pointer variables: what they point into (see pointer_origins) */
   int tape;          /* W var: AdjTape * */
   Type *int_t, *long_t;
 } Rev;
@@ -129,15 +130,183 @@ static void pop(Rev *r, Block *out, int wv, const Stmt *from) {
   inst(r, out, OP_POP, r->W->vars[wv].type, wv, from);
 }
 
+/*
+ * Pointers on the tape. A pointer into a local array, or derived from a pointer
+ * parameter, is recorded as a byte offset from that base, not as an address: a split
+ * pair g_fwd/g_rev runs in two different stack frames (and so may its caller), so an
+ * address into a frame's arrays would dangle. g_rev rebuilds the pointer, and its
+ * shadow, from its own frame's base (p = base + off, d_p = d_base + off). Pointers
+ * loaded from memory or returned by calls point into memory that outlives both
+ * frames and are recorded as they are.
+ */
+enum { ORIGIN_NONE = -1, ORIGIN_ABSOLUTE = -2, ORIGIN_MIXED = -3 };
+
+static void set_origin(int *origin, int v, int o, bool *changed) {
+  int cur = origin[v];
+  int next = cur == ORIGIN_NONE ? o : (cur == o || o == ORIGIN_NONE) ? cur : ORIGIN_MIXED;
+  if (next != cur) {
+    origin[v] = next;
+    *changed = true;
+  }
+}
+
+static void origins_block(const Fn *P, const Block *b, int *origin, bool *changed) {
+  for (int i = 0; i < b->len; i++) {
+    const Stmt *s = b->items[i];
+    if (s->kind == ST_IF) {
+      origins_block(P, &s->if_.then_b, origin, changed);
+      origins_block(P, &s->if_.else_b, origin, changed);
+      continue;
+    }
+    if (s->kind == ST_LOOP) {
+      origins_block(P, &s->loop.cond_b, origin, changed);
+      origins_block(P, &s->loop.body, origin, changed);
+      origins_block(P, &s->loop.step, origin, changed);
+      continue;
+    }
+    if (s->kind != ST_INST || s->inst.dst < 0 || P->vars[s->inst.dst].type->kind != TY_PTR)
+      continue;
+    const Inst *in = &s->inst;
+    int o = ORIGIN_ABSOLUTE; /* loads, calls, constants */
+    if (in->op == OP_ADDR) {
+      int root = in->place->var;
+      o = P->vars[root].type->kind == TY_PTR ? origin[root] : root;
+      if (P->vars[root].kind == VAR_GLOBAL)
+        o = ORIGIN_ABSOLUTE;
+    } else if (in->op != OP_LOAD && in->op != OP_CALL) {
+      for (int k = 0; k < ir_ops[in->op].arity; k++)
+        if (in->args[k].kind == OPD_VAR && P->vars[in->args[k].var].type->kind == TY_PTR)
+          o = origin[in->args[k].var];
+    }
+    set_origin(origin, in->dst, o, changed);
+  }
+}
+
+/* origin[v] for pointer variables: the parameter or local aggregate/scalar it points
+ * into, ORIGIN_ABSOLUTE (memory outliving the frame), or ORIGIN_MIXED. */
+static int *pointer_origins(Rev *r) {
+  const Fn *P = r->P;
+  int *origin = ARENA_ARRAY(r->m->arena, int, P->nvars + 1);
+  for (int v = 0; v < P->nvars; v++)
+    origin[v] = P->vars[v].type->kind != TY_PTR ? ORIGIN_NONE
+                : v < P->nparams                 ? v
+                : P->vars[v].kind == VAR_GLOBAL ? ORIGIN_ABSOLUTE
+                                                 : ORIGIN_NONE;
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    origins_block(P, &P->body, origin, &changed);
+  }
+  return origin;
+}
+
+/* `(const char *)base` for the base of region root R in W (primal, or its shadow). */
+static Operand byte_base(Rev *r, Block *out, int R, bool shadow, const Stmt *from) {
+  Type *cp = ir_type_ptr(r->m, ir_type_const(r->m, ir_type_int(r->m, "char", 1, true)));
+  Operand base;
+  if (!shadow && r->P->vars[R].type->kind == TY_PTR) {
+    base = wvar(r, r->vmap[R]);
+  } else if (shadow && r->shadow[R] && r->shadow[R]->nproj == 0 &&
+             r->W->vars[r->shadow[R]->var].type->kind == TY_PTR) {
+    base = wvar(r, r->shadow[R]->var);
+  } else {
+    Place *pl = shadow ? ir_place_clone(r->m, r->shadow[R])
+                       : ir_place_new(r->m, r->vmap[R], r->P->vars[R].type);
+    int t = temp(r, "p", ir_type_ptr(r->m, pl->type));
+    Stmt *a = inst(r, out, OP_ADDR, r->W->vars[t].type, t, from);
+    a->inst.place = pl;
+    base = wvar(r, t);
+  }
+  int c = temp(r, "p", cp);
+  Stmt *k = inst(r, out, OP_CAST, cp, c, from);
+  k->inst.args[0] = base;
+  return wvar(r, c);
+}
+
+/* LONG_MIN: the offset that stands for a null pointer. */
+static Operand long_min(Rev *r) {
+  Operand o = ir_opd_int_typed(r->long_t, 0);
+  o.spelling = "LONG_MIN";
+  return o;
+}
+
+/* Can pointer pv be recorded as an offset (its region has a base in both frames)? */
+static int offset_root(Rev *r, int pv) {
+  int o = r->origin[pv];
+  if (o < 0)
+    return -1;
+  if (r->P->vars[pv].type->kind == TY_PTR && r->shadow[pv] && r->shadow[pv]->nproj == 0 &&
+      !r->shadow[o])
+    return -1; /* its shadow has no base to rebuild from */
+  return o;
+}
+
 /* Push / pop a P variable and, for a pointer with a shadow, the shadow pointer. */
 static void save_var(Rev *r, Block *out, int pv, const Stmt *from) {
+  bool is_ptr = r->P->vars[pv].type->kind == TY_PTR;
+  int root = is_ptr ? offset_root(r, pv) : -1;
+  if (root >= 0) {
+    /* off = p ? (const char *)p - (const char *)base : LONG_MIN (a null pointer) */
+    Type *cp = ir_type_ptr(r->m, ir_type_const(r->m, ir_type_int(r->m, "char", 1, true)));
+    int off = temp(r, "off", r->long_t);
+    Stmt *nz = ir_stmt_new(r->m, ST_IF, from ? from->loc : r->P->loc, from ? from->src : NULL);
+    nz->if_.cond = wvar(r, r->vmap[pv]);
+    Block *then_b = &nz->if_.then_b;
+    int pc = temp(r, "p", cp);
+    Stmt *k = inst(r, then_b, OP_CAST, cp, pc, from);
+    k->inst.args[0] = wvar(r, r->vmap[pv]);
+    Operand base = byte_base(r, then_b, root, false, from);
+    Stmt *d = inst(r, then_b, OP_SUB, r->long_t, off, from);
+    d->inst.args[0] = wvar(r, pc);
+    d->inst.args[1] = base;
+    Stmt *z = inst(r, &nz->if_.else_b, OP_MOV, r->long_t, off, from);
+    z->inst.args[0] = long_min(r);
+    ir_block_push(r->m, out, nz);
+    push(r, out, off, from);
+    return;
+  }
+  if (is_ptr && r->origin[pv] == ORIGIN_MIXED && r->mode == REV_SPLIT)
+    diag_error(from ? from->loc : r->P->loc, "give each array its own pointer variable",
+               "pointer '%s' may point into different arrays; adjc cannot record it in a helper "
+               "function", r->P->vars[pv].name);
   push(r, out, r->vmap[pv], from);
-  if (r->P->vars[pv].type->kind == TY_PTR && r->shadow[pv] && r->shadow[pv]->nproj == 0)
+  if (is_ptr && r->shadow[pv] && r->shadow[pv]->nproj == 0)
     push(r, out, r->shadow[pv]->var, from);
 }
 
 static void restore_var(Rev *r, Block *out, int pv, const Stmt *from) {
-  if (r->P->vars[pv].type->kind == TY_PTR && r->shadow[pv] && r->shadow[pv]->nproj == 0)
+  bool is_ptr = r->P->vars[pv].type->kind == TY_PTR;
+  int root = is_ptr ? offset_root(r, pv) : -1;
+  if (root >= 0) {
+    /* p = off == LONG_MIN ? NULL : (T *)((const char *)base + off); the same for d_p */
+    Type *cp = ir_type_ptr(r->m, ir_type_const(r->m, ir_type_int(r->m, "char", 1, true)));
+    int off = temp(r, "off", r->long_t);
+    pop(r, out, off, from);
+    int isnull = temp(r, "t", r->int_t);
+    Stmt *cmp = inst(r, out, OP_EQ, r->int_t, isnull, from);
+    cmp->inst.args[0] = wvar(r, off);
+    cmp->inst.args[1] = long_min(r);
+    Stmt *g = ir_stmt_new(r->m, ST_IF, from ? from->loc : r->P->loc, from ? from->src : NULL);
+    g->if_.cond = wvar(r, isnull);
+    for (int sh = 0; sh < 2; sh++) {
+      int dst = sh ? (r->shadow[pv] && r->shadow[pv]->nproj == 0 ? r->shadow[pv]->var : -1)
+                   : r->vmap[pv];
+      if (dst < 0)
+        continue;
+      Stmt *null = inst(r, &g->if_.then_b, OP_MOV, r->W->vars[dst].type, dst, from);
+      null->inst.args[0] = ir_opd_int_typed(r->W->vars[dst].type, 0);
+      Operand base = byte_base(r, &g->if_.else_b, root, sh, from);
+      int q = temp(r, "p", cp);
+      Stmt *a = inst(r, &g->if_.else_b, OP_ADD, cp, q, from);
+      a->inst.args[0] = base;
+      a->inst.args[1] = wvar(r, off);
+      Stmt *c = inst(r, &g->if_.else_b, OP_CAST, r->W->vars[dst].type, dst, from);
+      c->inst.args[0] = wvar(r, q);
+    }
+    ir_block_push(r->m, out, g);
+    return;
+  }
+  if (is_ptr && r->shadow[pv] && r->shadow[pv]->nproj == 0)
     pop(r, out, r->shadow[pv]->var, from);
   pop(r, out, r->vmap[pv], from);
 }
@@ -1029,6 +1198,7 @@ void ad_reverse(AdCtx *ad, const Fn *P, const bool *active, RevMode mode, const 
   for (int p = 0; p < P->nparams; p++)
     r->nassign[p] = 1;
   needs_block(r, &P->body, 0);
+  r->origin = pointer_origins(r);
   for (int v = 0; v < P->nvars; v++) {
     if (P->vars[v].addr_taken)
       r->nassign[v] += 2;
