@@ -36,8 +36,10 @@
  *    reads, in C:
  *
  *        adj_scope_begin();
- *        AdjTensor *w = adj_requires_grad_(adj_tensor(ADJ_FLOAT32, ADJ_SHAPE(1), ADJ_VALUES(1.)), true);
- *        AdjTensor *x = adj_requires_grad_(adj_tensor(ADJ_FLOAT32, ADJ_SHAPE(1), ADJ_VALUES(2.)), true);
+ *        AdjTensor *w = adj_tensor(ADJ_FLOAT32, ADJ_SHAPE(1), ADJ_VALUES(1.));
+ *        AdjTensor *x = adj_tensor(ADJ_FLOAT32, ADJ_SHAPE(1), ADJ_VALUES(2.));
+ *        adj_requires_grad_(w, true);
+ *        adj_requires_grad_(x, true);
  *        AdjTensor *y = adj_mul(adj_add(w, x), adj_add_scalar(w, 1));
  *        if (adj_backward(y, NULL, false, false) != 0)
  *          fprintf(stderr, "%s\n", adj_last_error());
@@ -230,7 +232,8 @@ typedef struct AdjNode AdjNode;
 #define ADJ_SHAPE(...)                                                               \
   (int)(sizeof((const int64_t[]){__VA_ARGS__}) / sizeof(int64_t)), (const int64_t[]){__VA_ARGS__}
 #define ADJ_SCALAR_SHAPE 0, NULL
-#define ADJ_DIMS(...) (int)(sizeof((const int[]){__VA_ARGS__}) / sizeof(int)), (const int[]){__VA_ARGS__}
+#define ADJ_DIMS(...)                                                                \
+  (int)(sizeof((const int[]){__VA_ARGS__}) / sizeof(int)), (const int[]){__VA_ARGS__}
 #define ADJ_VALUES(...) ((const double[]){__VA_ARGS__})
 #define ADJ_INDEX(...) ((const int64_t[]){__VA_ARGS__})
 
@@ -414,9 +417,11 @@ bool adj_allclose(const AdjTensor *a, const AdjTensor *b, double rtol, double at
  * ------------------------------------------------------------------------------- */
 
 AdjTensor *adj_sum(const AdjTensor *t);                                 /* SumBackward0 */
-AdjTensor *adj_sum_dims(const AdjTensor *t, int ndims, const int *dims, bool keepdim); /* SumBackward1 */
+/* SumBackward1 */
+AdjTensor *adj_sum_dims(const AdjTensor *t, int ndims, const int *dims, bool keepdim);
 AdjTensor *adj_mean(const AdjTensor *t);                                /* MeanBackward0 */
-AdjTensor *adj_mean_dims(const AdjTensor *t, int ndims, const int *dims, bool keepdim); /* MeanBackward1 */
+/* MeanBackward1 */
+AdjTensor *adj_mean_dims(const AdjTensor *t, int ndims, const int *dims, bool keepdim);
 /* Max / min of all elements (MaxBackward1 / MinBackward1): ties split the gradient. */
 AdjTensor *adj_max(const AdjTensor *t);
 AdjTensor *adj_min(const AdjTensor *t);
@@ -440,11 +445,16 @@ AdjTensor *adj_matmul(const AdjTensor *a, const AdjTensor *b);
 AdjTensor *adj_softmax(const AdjTensor *t, int dim);      /* SoftmaxBackward0 */
 AdjTensor *adj_log_softmax(const AdjTensor *t, int dim);  /* LogSoftmaxBackward0 */
 
-typedef enum AdjReduction { ADJ_REDUCTION_MEAN, ADJ_REDUCTION_SUM, ADJ_REDUCTION_NONE } AdjReduction;
+typedef enum AdjReduction {
+  ADJ_REDUCTION_MEAN,
+  ADJ_REDUCTION_SUM,
+  ADJ_REDUCTION_NONE
+} AdjReduction;
 /* F.nll_loss(logp [N, C] or [C], target int64 [N] or []) (NllLossBackward0). */
 AdjTensor *adj_nll_loss(const AdjTensor *logp, const AdjTensor *target, AdjReduction reduction);
 /* F.cross_entropy(logits, target) == nll_loss(log_softmax(logits, 1), target). */
-AdjTensor *adj_cross_entropy(const AdjTensor *logits, const AdjTensor *target, AdjReduction reduction);
+AdjTensor *adj_cross_entropy(const AdjTensor *logits, const AdjTensor *target,
+                             AdjReduction reduction);
 
 /* ---------------------------------------------------------------------------------
  * In-place ops (rule R4). They bump the version counter; on a leaf that requires grad

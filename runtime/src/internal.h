@@ -55,18 +55,18 @@ struct AdjTensor {
   AdjVersion *version;
   bool requires_grad; /* leaf flag; non-leaves require grad iff grad_fn != NULL */
   bool retains_grad;
-  bool is_view;       /* made by a view op: shares storage with its base */
-  bool view_of_leaf;  /* ... and that base is a leaf that requires grad */
-  AdjNode *grad_fn;   /* strong */
-  AdjNode *grad_acc;  /* weak: the leaf's AccumulateGrad node, if alive */
-  AdjTensor *grad;    /* strong */
-  AdjTensor *base;    /* strong: the root tensor a view op's result views, or NULL */
-  AdjHookList hooks;  /* leaf hooks (non-leaf hooks live on grad_fn) */
+  bool is_view;      /* made by a view op: shares storage with its base */
+  bool view_of_leaf; /* ... and that base is a leaf that requires grad */
+  AdjNode *grad_fn;  /* strong */
+  AdjNode *grad_acc; /* weak: the leaf's AccumulateGrad node, if alive */
+  AdjTensor *grad;   /* strong */
+  AdjTensor *base;   /* strong: the root tensor a view op's result views, or NULL */
+  AdjHookList hooks; /* leaf hooks (non-leaf hooks live on grad_fn) */
 };
 
 /* A tensor saved for backward, with the version it had when saved. */
 typedef struct AdjSaved {
-  AdjTensor *tensor;  /* strong; for outputs a detached alias (no cycle through node) */
+  AdjTensor *tensor; /* strong; for outputs a detached alias (no cycle through node) */
   uint64_t version;
   bool is_output;
 } AdjSaved;
@@ -90,8 +90,8 @@ typedef struct AdjMeta {
 
 struct AdjNode {
   long refcount;
-  uint64_t seq;        /* creation order: the engine runs later nodes first */
-  const char *name;    /* PyTorch's class name, e.g. "MulBackward0" */
+  uint64_t seq;           /* creation order: the engine runs later nodes first */
+  const char *name;       /* PyTorch's class name, e.g. "MulBackward0" */
   AdjBackwardFn backward; /* NULL for AccumulateGrad */
   int n_next;
   AdjNode **next;      /* strong; NULL for inputs that need no gradient */
@@ -102,14 +102,14 @@ struct AdjNode {
   bool saved_released; /* saved tensors were freed by a backward without retain_graph */
   double scalar[4];    /* op parameters */
   int64_t ints[ADJ_MAX_DIMS + 4];
-  int64_t *sizes;      /* op parameter array (cat sizes), owned */
-  AdjMeta out_meta;    /* the output's shape */
-  AdjHookList pre_hooks;     /* hooks of the output tensor (non-leaf) */
-  AdjTensor *retain_target;  /* weak: output tensor that retains grad */
-  AdjNode *inner;      /* CopySlices: the in-place op's own node, run on the view */
+  int64_t *sizes;              /* op parameter array (cat sizes), owned */
+  AdjMeta out_meta;            /* the output's shape */
+  AdjHookList pre_hooks;       /* hooks of the output tensor (non-leaf) */
+  AdjTensor *retain_target;    /* weak: output tensor that retains grad */
+  AdjNode *inner;              /* CopySlices: the in-place op's own node, run on the view */
   const AdjFunction *function; /* adj_function_apply: the user's definition */
   void *function_ctx;
-  const char *file;    /* anomaly mode: where the forward op was called */
+  const char *file; /* anomaly mode: where the forward op was called */
   int line;
 };
 
@@ -131,8 +131,8 @@ bool adj_dtype_is_float(AdjDType dtype);
 /* A new contiguous tensor (uninitialised data), one reference owned by the caller. */
 AdjTensor *adj_new_raw(AdjDType dtype, int ndim, const int64_t *shape);
 /* A new view of t's storage with the given geometry; shares the version counter. */
-AdjTensor *adj_new_view(const AdjTensor *t, int ndim, const int64_t *shape,
-                        const int64_t *stride, int64_t offset);
+AdjTensor *adj_new_view(const AdjTensor *t, int ndim, const int64_t *shape, const int64_t *stride,
+                        int64_t offset);
 /* Register a caller-owned reference with the innermost scope (rule R1); returns t. */
 AdjTensor *adj_ret(AdjTensor *t);
 int64_t adj_shape_numel(int ndim, const int64_t *shape);
@@ -150,7 +150,7 @@ void adj_bump_version(AdjTensor *t);
 /* ---- scope.c ---- */
 void adj_scope_add(AdjTensor *t);
 
-/* ---- autograd.c ---- */
+/* ---- graph.c ---- */
 extern _Thread_local bool adj_grad_enabled_;
 extern _Thread_local bool adj_anomaly_enabled_;
 /* True when grad mode is on and any of the n inputs requires grad. */
@@ -174,17 +174,43 @@ int adj_check_inplace(const AdjTensor *t);
 /* The node for gradient flow into t: grad_fn, or the (created) AccumulateGrad. */
 AdjNode *adj_gradient_edge(AdjTensor *t);
 /* Does input i of node need a gradient? */
-static inline bool adj_needs_grad(const AdjNode *node, int i) {
-  return node->next[i] != NULL;
-}
+static inline bool adj_needs_grad(const AdjNode *node, int i) { return node->next[i] != NULL; }
 void adj_tensor_autograd_free(AdjTensor *t);
+
+/* ---- engine.c ---- */
+/* Unpack node's saved tensors into out[] (NULL for empty slots), checking each one's
+ * version like PyTorch's SavedVariable; a saved output comes back with the node as
+ * grad_fn when grad mode is on (create_graph). 0, or -1 with PyTorch's message. */
+int adj_unpack_saved(AdjNode *node, AdjTensor **out);
 
 /* ---- kernels.c ---- */
 typedef enum AdjUnaryOp {
-  U_NEG, U_EXP, U_LOG, U_SQRT, U_ABS, U_SIGN, U_SIN, U_COS, U_TANH, U_SIGMOID, U_RELU
+  U_NEG,
+  U_EXP,
+  U_LOG,
+  U_SQRT,
+  U_ABS,
+  U_SIGN,
+  U_SIN,
+  U_COS,
+  U_TANH,
+  U_SIGMOID,
+  U_RELU
 } AdjUnaryOp;
 typedef enum AdjBinaryOp {
-  B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MIN, B_MAX, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE
+  B_ADD,
+  B_SUB,
+  B_MUL,
+  B_DIV,
+  B_POW,
+  B_MIN,
+  B_MAX,
+  B_EQ,
+  B_NE,
+  B_LT,
+  B_LE,
+  B_GT,
+  B_GE
 } AdjBinaryOp;
 double adj_unary_ref(AdjUnaryOp op, double x);
 double adj_binary_ref(AdjBinaryOp op, double a, double b);
@@ -240,6 +266,5 @@ AdjTensor *adj_embed(AdjTensor *g, const AdjMeta *meta, const int64_t *geom);
 AdjTensor *adj_restrict(AdjTensor *g, const int64_t *geom);
 /* Backward of a view given by node->sizes (a geom): embed the gradient. */
 int adj_view_embed_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjTensor **gi);
-
 
 #endif /* ADJ_INTERNAL_H */

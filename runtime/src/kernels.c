@@ -201,36 +201,36 @@ typedef struct UnaryJob {
   const void *in;
 } UnaryJob;
 
-#define UNARY_LOOP(T, EXPR)                                                             \
-  do {                                                                                  \
-    T *o = (T *)job->out + b;                                                           \
-    const T *x = (const T *)job->in + b;                                                \
-    ADJ_IVDEP                                                                           \
-    for (int64_t i = 0; i < e - b; i++) {                                               \
-      T v = x[i];                                                                       \
-      o[i] = (EXPR);                                                                    \
-    }                                                                                   \
+#define UNARY_LOOP(T, EXPR)                                                                        \
+  do {                                                                                             \
+    T *o = (T *)job->out + b;                                                                      \
+    const T *x = (const T *)job->in + b;                                                           \
+    ADJ_IVDEP                                                                                      \
+    for (int64_t i = 0; i < e - b; i++) {                                                          \
+      T v = x[i];                                                                                  \
+      o[i] = (EXPR);                                                                               \
+    }                                                                                              \
   } while (0)
 
 #ifdef ADJ_HAVE_SLEEF
 /* Apply a SLEEF vector function over n values, with a scalar tail. Macros rather than
  * function pointers: sleef.h declares its functions with a const-qualified return
  * type under some compilers, which makes pointers to them incompatible. */
-#define SLEEF_D2(VF, SF)                                                                \
-  do {                                                                                  \
-    int64_t i = 0;                                                                      \
-    for (; i + 2 <= e - b; i += 2)                                                      \
-      _mm_storeu_pd(o + i, VF(_mm_loadu_pd(x + i)));                                   \
-    for (; i < e - b; i++)                                                              \
-      o[i] = SF(x[i]);                                                                  \
+#define SLEEF_D2(VF, SF)                                                                           \
+  do {                                                                                             \
+    int64_t i = 0;                                                                                 \
+    for (; i + 2 <= e - b; i += 2)                                                                 \
+      _mm_storeu_pd(o + i, VF(_mm_loadu_pd(x + i)));                                               \
+    for (; i < e - b; i++)                                                                         \
+      o[i] = SF(x[i]);                                                                             \
   } while (0)
-#define SLEEF_F4(VF, SF)                                                                \
-  do {                                                                                  \
-    int64_t i = 0;                                                                      \
-    for (; i + 4 <= e - b; i += 4)                                                      \
-      _mm_storeu_ps(o + i, VF(_mm_loadu_ps(x + i)));                                   \
-    for (; i < e - b; i++)                                                              \
-      o[i] = SF(x[i]);                                                                  \
+#define SLEEF_F4(VF, SF)                                                                           \
+  do {                                                                                             \
+    int64_t i = 0;                                                                                 \
+    for (; i + 4 <= e - b; i += 4)                                                                 \
+      _mm_storeu_ps(o + i, VF(_mm_loadu_ps(x + i)));                                               \
+    for (; i < e - b; i++)                                                                         \
+      o[i] = SF(x[i]);                                                                             \
   } while (0)
 
 static __m128d sigmoid_d2(__m128d x) {
@@ -249,8 +249,11 @@ static float sigmoid_f1(float x) { return 1.0f / (1.0f + expf(-x)); }
 /* Vectorised transcendental ops; returns false for ops it does not cover. */
 static bool unary_sleef(const UnaryJob *job, bool dbl, int64_t b, int64_t e) {
   if (adj_cpu_has_avx2()) {
-    if (dbl ? adj_avx2_unary_f64(job->op, (double *)job->out + b, (const double *)job->in + b, e - b)
-            : adj_avx2_unary_f32(job->op, (float *)job->out + b, (const float *)job->in + b, e - b))
+    bool done =
+        dbl ? adj_avx2_unary_f64(job->op, (double *)job->out + b, (const double *)job->in + b,
+                                 e - b)
+            : adj_avx2_unary_f32(job->op, (float *)job->out + b, (const float *)job->in + b, e - b);
+    if (done)
       return true;
   }
   if (dbl) {
@@ -347,31 +350,31 @@ typedef struct BinaryJob {
   bool a_scalar, b_scalar; /* one-element operands broadcast */
 } BinaryJob;
 
-#define BINARY_LOOP(T, EXPR)                                                            \
-  do {                                                                                  \
-    T *o = (T *)job->out;                                                               \
-    const T *pa = job->a, *pb = job->b;                                                 \
-    if (job->b_scalar) {                                                                \
-      T y = pb[0];                                                                      \
-      ADJ_IVDEP                                                                         \
-      for (int64_t i = b; i < e; i++) {                                                 \
-        T x = pa[i];                                                                    \
-        o[i] = (EXPR);                                                                  \
-      }                                                                                 \
-    } else if (job->a_scalar) {                                                         \
-      T x = pa[0];                                                                      \
-      ADJ_IVDEP                                                                         \
-      for (int64_t i = b; i < e; i++) {                                                 \
-        T y = pb[i];                                                                    \
-        o[i] = (EXPR);                                                                  \
-      }                                                                                 \
-    } else {                                                                            \
-      ADJ_IVDEP                                                                         \
-      for (int64_t i = b; i < e; i++) {                                                 \
-        T x = pa[i], y = pb[i];                                                         \
-        o[i] = (EXPR);                                                                  \
-      }                                                                                 \
-    }                                                                                   \
+#define BINARY_LOOP(T, EXPR)                                                                       \
+  do {                                                                                             \
+    T *o = (T *)job->out;                                                                          \
+    const T *pa = job->a, *pb = job->b;                                                            \
+    if (job->b_scalar) {                                                                           \
+      T y = pb[0];                                                                                 \
+      ADJ_IVDEP                                                                                    \
+      for (int64_t i = b; i < e; i++) {                                                            \
+        T x = pa[i];                                                                               \
+        o[i] = (EXPR);                                                                             \
+      }                                                                                            \
+    } else if (job->a_scalar) {                                                                    \
+      T x = pa[0];                                                                                 \
+      ADJ_IVDEP                                                                                    \
+      for (int64_t i = b; i < e; i++) {                                                            \
+        T y = pb[i];                                                                               \
+        o[i] = (EXPR);                                                                             \
+      }                                                                                            \
+    } else {                                                                                       \
+      ADJ_IVDEP                                                                                    \
+      for (int64_t i = b; i < e; i++) {                                                            \
+        T x = pa[i], y = pb[i];                                                                    \
+        o[i] = (EXPR);                                                                             \
+      }                                                                                            \
+    }                                                                                              \
   } while (0)
 
 /* Fast binary loop over [b, e) of contiguous doubles (a parallel_for body). */
@@ -380,7 +383,7 @@ static void binary_f64(void *ctx, int64_t b, int64_t e) {
   switch (job->op) {
   case B_ADD: BINARY_LOOP(double, x + y); break;
   case B_SUB: BINARY_LOOP(double, x - y); break;
-  case B_MUL: BINARY_LOOP(double, x * y); break;
+  case B_MUL: BINARY_LOOP(double, x *y); break;
   case B_DIV: BINARY_LOOP(double, x / y); break;
   case B_MIN: BINARY_LOOP(double, x != x || y != y ? x + y : x < y ? x : y); break;
   case B_MAX: BINARY_LOOP(double, x != x || y != y ? x + y : x > y ? x : y); break;
@@ -400,7 +403,7 @@ static void binary_f32(void *ctx, int64_t b, int64_t e) {
   switch (job->op) {
   case B_ADD: BINARY_LOOP(float, x + y); break;
   case B_SUB: BINARY_LOOP(float, x - y); break;
-  case B_MUL: BINARY_LOOP(float, x * y); break;
+  case B_MUL: BINARY_LOOP(float, x *y); break;
   case B_DIV: BINARY_LOOP(float, x / y); break;
   case B_MIN: BINARY_LOOP(float, x != x || y != y ? x + y : x < y ? x : y); break;
   case B_MAX: BINARY_LOOP(float, x != x || y != y ? x + y : x > y ? x : y); break;
@@ -451,17 +454,20 @@ void adj_kernel_binary(AdjBinaryOp op, AdjTensor *out, const AdjTensor *a, const
     bool b_ok = adj_is_contiguous(b) && same_shape(b, out);
     bool a_sc = adj_numel(a) == 1, b_sc = adj_numel(b) == 1;
     if ((a_ok || a_sc) && (b_ok || b_sc)) {
-      BinaryJob job = {op, adj_data_ptr(out), adj_data_ptr(a), adj_data_ptr(b), a_sc && !a_ok,
-                       b_sc && !b_ok};
+      BinaryJob job = {
+          op, adj_data_ptr(out), adj_data_ptr(a), adj_data_ptr(b), a_sc && !a_ok, b_sc && !b_ok};
       adj_parallel_for(n, 1 << 19, out->dtype == ADJ_FLOAT64 ? binary_f64 : binary_f32, &job);
       return;
     }
     int64_t row = 0;
     if (a_ok && (row = row_length(b, out)) > 0) { /* a[i, j] op b[j], e.g. adding a bias */
       for (int64_t i = 0; i < n; i += row) {
-        BinaryJob job = {op, (char *)adj_data_ptr(out) + i * (int64_t)adj_dtype_size(out->dtype),
+        BinaryJob job = {op,
+                         (char *)adj_data_ptr(out) + i * (int64_t)adj_dtype_size(out->dtype),
                          (const char *)adj_data_ptr(a) + i * (int64_t)adj_dtype_size(a->dtype),
-                         adj_data_ptr(b), false, false};
+                         adj_data_ptr(b),
+                         false,
+                         false};
         (out->dtype == ADJ_FLOAT64 ? binary_f64 : binary_f32)(&job, 0, row);
       }
       return;

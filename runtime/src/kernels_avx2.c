@@ -15,30 +15,32 @@
 
 static __m256 sigmoid_f8(__m256 x) {
   __m256 one = _mm256_set1_ps(1.0f);
-  return _mm256_div_ps(one, _mm256_add_ps(one, Sleef_expf8_u10avx2(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+  __m256 e = Sleef_expf8_u10avx2(_mm256_sub_ps(_mm256_setzero_ps(), x));
+  return _mm256_div_ps(one, _mm256_add_ps(one, e));
 }
 
 static __m256d sigmoid_d4(__m256d x) {
   __m256d one = _mm256_set1_pd(1.0);
-  return _mm256_div_pd(one, _mm256_add_pd(one, Sleef_expd4_u10avx2(_mm256_sub_pd(_mm256_setzero_pd(), x))));
+  __m256d e = Sleef_expd4_u10avx2(_mm256_sub_pd(_mm256_setzero_pd(), x));
+  return _mm256_div_pd(one, _mm256_add_pd(one, e));
 }
 
 /* Apply VF to n values: full vectors, then the tail padded into one vector so every
  * element goes through the same function. (Macros, not function pointers: sleef.h's
  * const-qualified return types make such pointers incompatible under clang.) */
-#define AVX2_LOOP(T, W, LOAD, STORE, VF)                                                 \
-  do {                                                                                  \
-    int64_t i = 0;                                                                      \
-    for (; i + W <= n; i += W)                                                          \
-      STORE(o + i, VF(LOAD(x + i)));                                                    \
-    if (i < n) {                                                                        \
-      T in[W] = {0}, out[W];                                                            \
-      for (int64_t k = i; k < n; k++)                                                   \
-        in[k - i] = x[k];                                                               \
-      STORE(out, VF(LOAD(in)));                                                         \
-      for (int64_t k = i; k < n; k++)                                                   \
-        o[k] = out[k - i];                                                              \
-    }                                                                                   \
+#define AVX2_LOOP(T, W, LOAD, STORE, VF)                                                           \
+  do {                                                                                             \
+    int64_t i = 0;                                                                                 \
+    for (; i + W <= n; i += W)                                                                     \
+      STORE(o + i, VF(LOAD(x + i)));                                                               \
+    if (i < n) {                                                                                   \
+      T in[W] = {0}, out[W];                                                                       \
+      for (int64_t k = i; k < n; k++)                                                              \
+        in[k - i] = x[k];                                                                          \
+      STORE(out, VF(LOAD(in)));                                                                    \
+      for (int64_t k = i; k < n; k++)                                                              \
+        o[k] = out[k - i];                                                                         \
+    }                                                                                              \
   } while (0)
 #define F8(VF) AVX2_LOOP(float, 8, _mm256_loadu_ps, _mm256_storeu_ps, VF)
 #define D4(VF) AVX2_LOOP(double, 4, _mm256_loadu_pd, _mm256_storeu_pd, VF)

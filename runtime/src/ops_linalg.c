@@ -60,8 +60,8 @@ static void gemm_one(AdjTensor *c, int64_t coff, const AdjTensor *a, int64_t aof
                      int64_t n, int64_t k, int64_t m) {
   CBLAS_TRANSPOSE ta = CblasNoTrans, tb = CblasNoTrans;
   int lda = blas_layout(ast, n, k, &ta), ldb = blas_layout(bst, k, m, &tb);
-  bool blas = !adj_reference_kernels() && lda && ldb && n > 0 && m > 0 && k > 0 &&
-              n < INT32_MAX && m < INT32_MAX && k < INT32_MAX;
+  bool blas = !adj_reference_kernels() && lda && ldb && n > 0 && m > 0 && k > 0 && n < INT32_MAX &&
+              m < INT32_MAX && k < INT32_MAX;
   if (blas && c->dtype == ADJ_FLOAT64) {
     cblas_dgemm(CblasRowMajor, ta, tb, (int)n, (int)m, (int)k, 1.0,
                 (const double *)a->storage->data + aoff, lda,
@@ -71,9 +71,8 @@ static void gemm_one(AdjTensor *c, int64_t coff, const AdjTensor *a, int64_t aof
   }
   if (blas && c->dtype == ADJ_FLOAT32) {
     cblas_sgemm(CblasRowMajor, ta, tb, (int)n, (int)m, (int)k, 1.0f,
-                (const float *)a->storage->data + aoff, lda,
-                (const float *)b->storage->data + boff, ldb, 0.0f,
-                (float *)c->storage->data + coff, (int)(m > 0 ? m : 1));
+                (const float *)a->storage->data + aoff, lda, (const float *)b->storage->data + boff,
+                ldb, 0.0f, (float *)c->storage->data + coff, (int)(m > 0 ? m : 1));
     return;
   }
   for (int64_t i = 0; i < n; i++) /* reference: double accumulation */
@@ -172,8 +171,10 @@ static const char *matmul_name(const AdjTensor *a, const AdjTensor *b) {
 /* Ranks, dtypes and inner sizes of a matmul, with PyTorch's messages; 0 or -1. */
 static int check_matmul(const AdjTensor *a, const AdjTensor *b) {
   if (a->ndim == 0 || b->ndim == 0) {
-    adj_error(ADJ_ERR_RUNTIME, "both arguments to matmul need to be at least 1D, but they are "
-              "%dD and %dD", a->ndim, b->ndim);
+    adj_error(ADJ_ERR_RUNTIME,
+              "both arguments to matmul need to be at least 1D, but they are "
+              "%dD and %dD",
+              a->ndim, b->ndim);
     return -1;
   }
   if (a->dtype != b->dtype) {
@@ -198,9 +199,11 @@ static int check_matmul(const AdjTensor *a, const AdjTensor *b) {
               (long long)a->shape[a->ndim - 2], (long long)a->shape[a->ndim - 2], (long long)ka,
               (long long)kb);
   else
-    adj_error(ADJ_ERR_RUNTIME, "mat1 and mat2 shapes cannot be multiplied (%lldx%lld and "
-              "%lldx%lld)", (long long)(a->ndim == 1 ? 1 : a->shape[a->ndim - 2]), (long long)ka,
-              (long long)kb, (long long)b->shape[b->ndim - 1]);
+    adj_error(ADJ_ERR_RUNTIME,
+              "mat1 and mat2 shapes cannot be multiplied (%lldx%lld and "
+              "%lldx%lld)",
+              (long long)(a->ndim == 1 ? 1 : a->shape[a->ndim - 2]), (long long)ka, (long long)kb,
+              (long long)b->shape[b->ndim - 1]);
   return -1;
 }
 

@@ -22,13 +22,10 @@
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-static int category(AdjDType d) {
-  return d == ADJ_BOOL ? 0 : d == ADJ_INT64 ? 1 : 2;
-}
+static int category(AdjDType d) { return d == ADJ_BOOL ? 0 : d == ADJ_INT64 ? 1 : 2; }
 
 static AdjDType promote(AdjDType a, AdjDType b) {
-  static const int rank[] = {[ADJ_BOOL] = 0, [ADJ_INT64] = 1, [ADJ_FLOAT32] = 2,
-                             [ADJ_FLOAT64] = 3};
+  static const int rank[] = {[ADJ_BOOL] = 0, [ADJ_INT64] = 1, [ADJ_FLOAT32] = 2, [ADJ_FLOAT64] = 3};
   return rank[a] >= rank[b] ? a : b;
 }
 
@@ -78,8 +75,9 @@ static AdjTensor *mask_of(AdjBinaryOp op, const AdjTensor *a, const AdjTensor *b
 /* s as a 0-dim tensor (caller-owned), typed like PyTorch's wrapped number: a's
  * dtype if a is floating, else int64 for integral s and float32 otherwise. */
 static AdjTensor *scalar_like(const AdjTensor *a, double s) {
-  AdjDType dt = adj_dtype_is_float(a->dtype) ? a->dtype
-                : (s == floor(s) && fabs(s) < 9e18) ? ADJ_INT64 : ADJ_FLOAT32;
+  AdjDType dt = adj_dtype_is_float(a->dtype)        ? a->dtype
+                : (s == floor(s) && fabs(s) < 9e18) ? ADJ_INT64
+                                                    : ADJ_FLOAT32;
   AdjTensor *t = adj_new_raw(dt, 0, NULL);
   if (t)
     adj_kernel_fill(t, s);
@@ -113,8 +111,7 @@ static int mul_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjTenso
 static int div_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjTensor **gi) {
   if (adj_needs_grad(n, 0) && !(gi[0] = adj_div(g, sv[1])))
     return -1;
-  if (adj_needs_grad(n, 1) &&
-      !(gi[1] = adj_neg(adj_div(adj_mul(g, sv[0]), adj_mul(sv[1], sv[1])))))
+  if (adj_needs_grad(n, 1) && !(gi[1] = adj_neg(adj_div(adj_mul(g, sv[0]), adj_mul(sv[1], sv[1])))))
     return -1;
   return 0;
 }
@@ -249,7 +246,7 @@ typedef struct UnaryDef {
   const char *fn, *node;
   AdjUnaryOp op;
   AdjBackwardFn backward;
-  int save; /* 0 nothing, 1 input, 2 output */
+  int save;       /* 0 nothing, 1 input, 2 output */
   bool keeps_int; /* int inputs keep their dtype (neg, abs, sign, relu) */
 } UnaryDef;
 
@@ -279,10 +276,10 @@ static AdjTensor *unary(const UnaryDef *d, const AdjTensor *a) {
   return adj_ret(out);
 }
 
-#define UNARY(name, NODE, OP, BW, SAVE, KEEPINT)                                         \
-  AdjTensor *adj_##name(const AdjTensor *a) {                                           \
-    static const UnaryDef def = {#name, NODE, OP, BW, SAVE, KEEPINT};                   \
-    return unary(&def, a);                                                              \
+#define UNARY(name, NODE, OP, BW, SAVE, KEEPINT)                                                   \
+  AdjTensor *adj_##name(const AdjTensor *a) {                                                      \
+    static const UnaryDef def = {#name, NODE, OP, BW, SAVE, KEEPINT};                              \
+    return unary(&def, a);                                                                         \
   }
 
 UNARY(neg, "NegBackward0", U_NEG, neg_backward, 0, true)
@@ -396,10 +393,10 @@ static AdjTensor *binary(const BinaryDef *d, const AdjTensor *a, const AdjTensor
   return adj_ret(out);
 }
 
-#define BINARY(name, NODE, OP, BW, SAVE)                                                 \
-  AdjTensor *adj_##name(const AdjTensor *a, const AdjTensor *b) {                       \
-    static const BinaryDef def = {#name, NODE, OP, BW, SAVE};                           \
-    return binary(&def, a, b);                                                          \
+#define BINARY(name, NODE, OP, BW, SAVE)                                                           \
+  AdjTensor *adj_##name(const AdjTensor *a, const AdjTensor *b) {                                  \
+    static const BinaryDef def = {#name, NODE, OP, BW, SAVE};                                      \
+    return binary(&def, a, b);                                                                     \
   }
 
 BINARY(add, "AddBackward0", B_ADD, add_backward, NULL)
@@ -441,10 +438,10 @@ static AdjTensor *with_scalar(const BinaryDef *d, const AdjTensor *a, double s, 
   return r;
 }
 
-#define SCALAR_OP(name, NODE, OP, BW, SAVE, SWAP)                                        \
-  AdjTensor *adj_##name(const AdjTensor *a, double s) {                                 \
-    static const BinaryDef def = {#name, NODE, OP, BW, SAVE};                           \
-    return with_scalar(&def, a, s, SWAP);                                               \
+#define SCALAR_OP(name, NODE, OP, BW, SAVE, SWAP)                                                  \
+  AdjTensor *adj_##name(const AdjTensor *a, double s) {                                            \
+    static const BinaryDef def = {#name, NODE, OP, BW, SAVE};                                      \
+    return with_scalar(&def, a, s, SWAP);                                                          \
   }
 
 SCALAR_OP(add_scalar, "AddBackward0", B_ADD, add_backward, NULL, false)
@@ -461,8 +458,8 @@ AdjTensor *adj_pow_scalar(const AdjTensor *a, double s) {
     adj_error_null("pow_scalar");
     return NULL;
   }
-  AdjTensor *out = adj_new_raw(adj_dtype_is_float(a->dtype) ? a->dtype : ADJ_FLOAT32, a->ndim,
-                               a->shape);
+  AdjTensor *out =
+      adj_new_raw(adj_dtype_is_float(a->dtype) ? a->dtype : ADJ_FLOAT32, a->ndim, a->shape);
   AdjTensor *w = out ? scalar_like(a, s) : NULL;
   if (!w) {
     adj_release(out);
@@ -485,8 +482,10 @@ AdjTensor *adj_where(const AdjTensor *cond, const AdjTensor *a, const AdjTensor 
     return NULL;
   }
   if (cond->dtype != ADJ_BOOL) {
-    adj_error(ADJ_ERR_RUNTIME, "where expected condition to be a boolean tensor, but got a "
-                               "tensor with dtype %s", adj_dtype_name(cond->dtype) + 6);
+    adj_error(ADJ_ERR_RUNTIME,
+              "where expected condition to be a boolean tensor, but got a "
+              "tensor with dtype %s",
+              adj_dtype_name(cond->dtype) + 6);
     return NULL;
   }
   int n1, nd;
@@ -579,8 +578,7 @@ static int inplace_check(const char *fn, AdjTensor *t, const AdjTensor *other) {
       char a[128], b[128];
       adj_format_shape(a, sizeof a, t->ndim, t->shape);
       adj_format_shape(b, sizeof b, nd, shape);
-      adj_error(ADJ_ERR_RUNTIME, "output with shape %s doesn't match the broadcast shape %s", a,
-                b);
+      adj_error(ADJ_ERR_RUNTIME, "output with shape %s doesn't match the broadcast shape %s", a, b);
       return -1;
     }
     if (!adj_dtype_is_float(t->dtype) && adj_dtype_is_float(other->dtype)) {
@@ -617,9 +615,8 @@ static AdjNode *inplace_node(const char *name, AdjBackwardFn bw, AdjTensor *t,
 
 /* t op= other. Saves for mul_/div_ follow the out-of-place ops; the original t is
  * cloned when its value is needed, since the op overwrites it. */
-static AdjTensor *inplace_binary(const char *fn, const char *name, AdjBinaryOp op,
-                                 AdjBackwardFn bw, int saves, AdjTensor *t,
-                                 const AdjTensor *other) {
+static AdjTensor *inplace_binary(const char *fn, const char *name, AdjBinaryOp op, AdjBackwardFn bw,
+                                 int saves, AdjTensor *t, const AdjTensor *other) {
   if (!t || !other) {
     adj_error_null(fn);
     return NULL;
@@ -666,8 +663,8 @@ AdjTensor *adj_div_(AdjTensor *t, const AdjTensor *o) {
   return inplace_binary("div_", "DivBackward0", B_DIV, div_backward, 2, t, o);
 }
 
-static AdjTensor *inplace_scalar(const char *fn, const char *name, AdjBinaryOp op,
-                                 AdjBackwardFn bw, int saves, AdjTensor *t, double s) {
+static AdjTensor *inplace_scalar(const char *fn, const char *name, AdjBinaryOp op, AdjBackwardFn bw,
+                                 int saves, AdjTensor *t, double s) {
   if (!t) {
     adj_error_null(fn);
     return NULL;

@@ -104,7 +104,8 @@ static AdjTensor *sum_impl(const char *fn, const char *name, const AdjTensor *t,
   if (mean && !adj_dtype_is_float(t->dtype)) {
     adj_error(ADJ_ERR_RUNTIME,
               "mean(): could not infer output dtype. Input dtype must be either a floating point "
-              "or complex dtype. Got: %s", t->dtype == ADJ_INT64 ? "Long" : "Bool");
+              "or complex dtype. Got: %s",
+              t->dtype == ADJ_INT64 ? "Long" : "Bool");
     return NULL;
   }
   AdjDType dt = adj_dtype_is_float(t->dtype) ? t->dtype : ADJ_INT64;
@@ -162,7 +163,8 @@ static AdjTensor *max_all(const AdjTensor *t, bool is_max) {
   if (adj_numel(t) == 0) {
     adj_error(ADJ_ERR_RUNTIME,
               "%s(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
-              "reduction dim with the 'dim' argument.", fn);
+              "reduction dim with the 'dim' argument.",
+              fn);
     return NULL;
   }
   bool mask[ADJ_MAX_DIMS];
@@ -193,8 +195,8 @@ static int max_dim_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjT
   return gg && idx && (gi[0] = adj_scatter_add_op(&n->in_meta[0], d, idx, gg)) ? 0 : -1;
 }
 
-static AdjTensor *arg_reduce(const AdjTensor *t, int dim, bool keepdim, bool is_max,
-                             bool all, int *d_out) {
+static AdjTensor *arg_reduce(const AdjTensor *t, int dim, bool keepdim, bool is_max, bool all,
+                             int *d_out) {
   bool mask[ADJ_MAX_DIMS];
   if (all) {
     dims_mask(t, 0, NULL, mask);
@@ -413,14 +415,17 @@ AdjTensor *adj_nll_loss(const AdjTensor *logp, const AdjTensor *target, AdjReduc
   }
   if (target->dtype != ADJ_INT64) {
     adj_error(ADJ_ERR_RUNTIME, "expected scalar type Long but found %s",
-              target->dtype == ADJ_BOOL ? "Bool" : target->dtype == ADJ_FLOAT32 ? "Float"
-                                                                                : "Double");
+              target->dtype == ADJ_BOOL      ? "Bool"
+              : target->dtype == ADJ_FLOAT32 ? "Float"
+                                             : "Double");
     return NULL;
   }
   int64_t rows = logp->ndim == 2 ? logp->shape[0] : 1, classes = logp->shape[logp->ndim - 1];
   if (target->ndim != logp->ndim - 1 || (logp->ndim == 2 && target->shape[0] != rows)) {
-    adj_error(ADJ_ERR_VALUE, "Expected input batch_size (%lld) to match target batch_size "
-              "(%lld).", (long long)rows, (long long)(target->ndim ? target->shape[0] : 1));
+    adj_error(ADJ_ERR_VALUE,
+              "Expected input batch_size (%lld) to match target batch_size "
+              "(%lld).",
+              (long long)rows, (long long)(target->ndim ? target->shape[0] : 1));
     return NULL;
   }
   double total = 0, count = 0;
@@ -446,8 +451,7 @@ AdjTensor *adj_nll_loss(const AdjTensor *logp, const AdjTensor *target, AdjReduc
       adj_write(out->storage->data, out->dtype, r, v);
   }
   if (red != ADJ_REDUCTION_NONE)
-    adj_write(out->storage->data, out->dtype, 0,
-              red == ADJ_REDUCTION_MEAN ? total / count : total);
+    adj_write(out->storage->data, out->dtype, 0, red == ADJ_REDUCTION_MEAN ? total / count : total);
   AdjNode *node = adj_node_new("NllLossBackward0", nll_backward, 1, &logp);
   if (node) {
     node->ints[0] = red;

@@ -20,7 +20,6 @@ static bool is_null(const void *p, const char *fn) {
   return !p;
 }
 
-
 AdjTensor *adj_zeros_meta(const AdjMeta *m) { return adj_zeros(m->dtype, m->ndim, m->shape); }
 
 AdjTensor *adj_contiguous_raw(const AdjTensor *t) {
@@ -123,8 +122,7 @@ static int infer_shape(const AdjTensor *t, int ndim, const int64_t *shape, int64
   }
   if (infer >= 0 && known != 0 && numel % known == 0)
     out[infer] = numel / known;
-  if ((infer >= 0 && (known == 0 || numel % known != 0)) ||
-      (infer < 0 && known != numel)) {
+  if ((infer >= 0 && (known == 0 || numel % known != 0)) || (infer < 0 && known != numel)) {
     char buf[128];
     size_t used = (size_t)snprintf(buf, sizeof buf, "[");
     for (int i = 0; i < ndim; i++)
@@ -271,7 +269,8 @@ AdjTensor *adj_permute(const AdjTensor *t, int ndim, const int *dims) {
     adj_error(ADJ_ERR_RUNTIME,
               "permute(sparse_coo): number of dimensions in the tensor input does not match the "
               "length of the desired ordering of dimensions i.e. input.dim() = %d is not equal to "
-              "len(dims) = %d", t->ndim, ndim);
+              "len(dims) = %d",
+              t->ndim, ndim);
     return NULL;
   }
   int64_t sh[ADJ_MAX_DIMS] = {0}, st[ADJ_MAX_DIMS] = {0};
@@ -313,7 +312,6 @@ int64_t *adj_geom_new(int ndim, const int64_t *shape, const int64_t *stride, int
   return g;
 }
 
-
 /* restrict(x): a contiguous copy of the geom view of contiguous(x). */
 static int restrict_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjTensor **gi);
 static int embed_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjTensor **gi);
@@ -334,8 +332,8 @@ AdjTensor *adj_restrict(AdjTensor *x, const int64_t *geom) {
   adj_release(c);
   if (!out)
     return NULL;
-  AdjNode *node = adj_node_new("AsStridedBackward0", restrict_backward, 1,
-                               (const AdjTensor *const *)&x);
+  AdjNode *node =
+      adj_node_new("AsStridedBackward0", restrict_backward, 1, (const AdjTensor *const *)&x);
   if (node && !(node->sizes = geom_copy(geom))) {
     adj_node_release(node);
     adj_release(out);
@@ -361,8 +359,8 @@ AdjTensor *adj_embed(AdjTensor *g, const AdjMeta *meta, const int64_t *geom) {
   }
   adj_kernel_copy(v, g);
   adj_release(v);
-  AdjNode *node = adj_node_new("SliceBackwardBackward0", embed_backward, 1,
-                               (const AdjTensor *const *)&g);
+  AdjNode *node =
+      adj_node_new("SliceBackwardBackward0", embed_backward, 1, (const AdjTensor *const *)&g);
   if (node && !(node->sizes = geom_copy(geom))) {
     adj_node_release(node);
     adj_release(z);
@@ -399,9 +397,9 @@ static void contiguous_strides(int ndim, const int64_t *shape, int64_t *st) {
 
 /* A view recorded with an embedding backward: geometry (shape, cstride, coff) is the
  * same view taken on a contiguous tensor of t's shape. */
-static AdjTensor *embed_view(const AdjTensor *t, const char *name, int ndim,
-                             const int64_t *shape, const int64_t *stride, int64_t offset,
-                             const int64_t *cstride, int64_t coff) {
+static AdjTensor *embed_view(const AdjTensor *t, const char *name, int ndim, const int64_t *shape,
+                             const int64_t *stride, int64_t offset, const int64_t *cstride,
+                             int64_t coff) {
   AdjNode *node = NULL;
   AdjTensor *v = make_view(t, ndim, shape, stride, offset, name, adj_view_embed_backward, &node);
   if (node && !(node->sizes = adj_geom_new(ndim, shape, cstride, coff))) {
@@ -461,8 +459,10 @@ AdjTensor *adj_select(const AdjTensor *t, int dim, int64_t index) {
   if (index < -n || index >= n) {
     char s[128];
     adj_format_shape(s, sizeof s, t->ndim, t->shape);
-    adj_error(ADJ_ERR_INDEX, "select(): index %lld out of range for tensor of size %s at "
-              "dimension %d", (long long)index, s, dim);
+    adj_error(ADJ_ERR_INDEX,
+              "select(): index %lld out of range for tensor of size %s at "
+              "dimension %d",
+              (long long)index, s, dim);
     return NULL;
   }
   if (index < 0)
@@ -507,7 +507,8 @@ AdjTensor *adj_expand(const AdjTensor *t, int ndim, const int64_t *shape) {
       if (want < 0) {
         adj_error(ADJ_ERR_RUNTIME,
                   "The expanded size of the tensor (%lld) isn't allowed in a leading, "
-                  "non-existing dimension %d", (long long)want, i);
+                  "non-existing dimension %d",
+                  (long long)want, i);
         return NULL;
       }
       sh[i] = want;
@@ -656,8 +657,8 @@ static AdjTensor *cat_raw(int n, AdjTensor *const *ts, int d) {
     if (t->ndim == 1 && t->shape[0] == 0 && t != ref)
       continue;
     if (t->ndim != ref->ndim) {
-      adj_error(ADJ_ERR_RUNTIME,
-                "Tensors must have same number of dimensions: got %d and %d", ref->ndim, t->ndim);
+      adj_error(ADJ_ERR_RUNTIME, "Tensors must have same number of dimensions: got %d and %d",
+                ref->ndim, t->ndim);
       return NULL;
     }
     for (int k = 0; k < t->ndim; k++) {
@@ -711,8 +712,8 @@ static int check_list(int n, AdjTensor *const *ts, const char *fn) {
 }
 
 /* Record a node over n inputs with per-input sizes along the cat dim. */
-static AdjTensor *record_list(AdjTensor *out, int n, AdjTensor *const *ts, int d,
-                              const char *name, AdjBackwardFn bw) {
+static AdjTensor *record_list(AdjTensor *out, int n, AdjTensor *const *ts, int d, const char *name,
+                              AdjBackwardFn bw) {
   AdjNode *node = adj_node_new(name, bw, n, (const AdjTensor *const *)ts);
   if (node) {
     node->ints[0] = d;
@@ -758,7 +759,8 @@ AdjTensor *adj_stack(int n, AdjTensor *const *ts, int dim) {
       adj_format_shape(b, sizeof b, ts[i]->ndim, ts[i]->shape);
       adj_error(ADJ_ERR_RUNTIME,
                 "stack expects each tensor to be equal size, but got %s at entry 0 and %s at "
-                "entry %d", a, b, i);
+                "entry %d",
+                a, b, i);
       return NULL;
     }
   }
@@ -792,8 +794,7 @@ AdjTensor *adj_stack(int n, AdjTensor *const *ts, int dim) {
 /* out = zeros(meta); out.index_add_(dim, index, src) (differentiable in src). */
 static AdjTensor *index_add_op(const AdjMeta *meta, int dim, AdjTensor *index, AdjTensor *src);
 
-static int index_select_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g,
-                                 AdjTensor **gi) {
+static int index_select_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjTensor **gi) {
   return (gi[0] = index_add_op(&n->in_meta[0], (int)n->ints[0], sv[0], g)) ? 0 : -1;
 }
 
@@ -817,8 +818,8 @@ static void index_copy_loop(AdjTensor *dst, const AdjTensor *src, int dim, const
       if (ix < 0)
         ix += dsz;
       for (int64_t in = 0; in < inner; in++) {
-        int64_t a = (o * n + i) * inner + in;      /* position in the compact side */
-        int64_t b = (o * dsz + ix) * inner + in;   /* position in the indexed side */
+        int64_t a = (o * n + i) * inner + in;    /* position in the compact side */
+        int64_t b = (o * dsz + ix) * inner + in; /* position in the indexed side */
         int64_t doff = adj_elem_offset(dst, to_index ? b : a);
         double v = adj_load(src, to_index ? a : b);
         if (add)
@@ -882,8 +883,8 @@ static AdjTensor *index_add_op(const AdjMeta *meta, int dim, AdjTensor *index, A
     return NULL;
   adj_kernel_fill(out, 0.0);
   index_copy_loop(out, src, dim, index, true, true);
-  AdjNode *node = adj_node_new("IndexAddBackward0", index_add_backward, 1,
-                               (const AdjTensor *const *)&src);
+  AdjNode *node =
+      adj_node_new("IndexAddBackward0", index_add_backward, 1, (const AdjTensor *const *)&src);
   if (node) {
     node->ints[0] = dim;
     adj_node_save(node, 0, index, false);
@@ -975,8 +976,8 @@ AdjTensor *adj_scatter_add_op(const AdjMeta *meta, int dim, AdjTensor *index, Ad
     double v = adj_read(out->storage->data, out->dtype, pos) + adj_load(src, e);
     adj_write(out->storage->data, out->dtype, pos, v);
   }
-  AdjNode *node = adj_node_new("ScatterAddBackward0", scatter_add_backward, 1,
-                               (const AdjTensor *const *)&src);
+  AdjNode *node =
+      adj_node_new("ScatterAddBackward0", scatter_add_backward, 1, (const AdjTensor *const *)&src);
   if (node) {
     node->ints[0] = dim;
     adj_node_save(node, 0, index, false);

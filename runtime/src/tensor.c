@@ -142,8 +142,7 @@ AdjTensor *adj_new_raw(AdjDType dtype, int ndim, const int64_t *shape) {
     }
     stride[i] = n;
     if (__builtin_mul_overflow(n, shape[i] > 0 ? shape[i] : 1, &n) ||
-        __builtin_mul_overflow(total, shape[i], &total) ||
-        (uint64_t)total > SIZE_MAX / 16) {
+        __builtin_mul_overflow(total, shape[i], &total) || (uint64_t)total > SIZE_MAX / 16) {
       char dims[256];
       adj_format_shape(dims, sizeof dims, ndim, shape);
       adj_error(ADJ_ERR_RUNTIME, "Storage size calculation overflowed with sizes=%s", dims);
@@ -161,8 +160,8 @@ AdjTensor *adj_new_raw(AdjDType dtype, int ndim, const int64_t *shape) {
   return t;
 }
 
-AdjTensor *adj_new_view(const AdjTensor *t, int ndim, const int64_t *shape,
-                        const int64_t *stride, int64_t offset) {
+AdjTensor *adj_new_view(const AdjTensor *t, int ndim, const int64_t *shape, const int64_t *stride,
+                        int64_t offset) {
   AdjTensor *v = tensor_alloc(t->dtype, ndim, shape, stride, offset, t->storage, t->version);
   if (v)
     v->is_view = true;
@@ -224,10 +223,12 @@ void adj_write(void *base, AdjDType dtype, int64_t off, double v) {
   case ADJ_FLOAT32: ((float *)base)[off] = (float)v; break;
   case ADJ_FLOAT64: ((double *)base)[off] = v; break;
   case ADJ_INT64: /* saturate: out-of-range conversion would be undefined */
-    ((int64_t *)base)[off] = !isfinite(v) || isnan(v) ? (v > 0 ? INT64_MAX : v < 0 ? INT64_MIN : 0)
-                             : v >= 9223372036854775807.0 ? INT64_MAX
+    ((int64_t *)base)[off] = !isfinite(v) || isnan(v)      ? (v > 0   ? INT64_MAX
+                                                              : v < 0 ? INT64_MIN
+                                                                      : 0)
+                             : v >= 9223372036854775807.0  ? INT64_MAX
                              : v <= -9223372036854775808.0 ? INT64_MIN
-                             : (int64_t)v;
+                                                           : (int64_t)v;
     break;
   case ADJ_BOOL: ((bool *)base)[off] = v != 0; break;
   }
@@ -330,8 +331,8 @@ AdjTensor *adj_scalar(AdjDType dtype, double value) { return adj_full(dtype, 0, 
 
 AdjTensor *adj_arange(AdjDType dtype, double start, double end, double step) {
   if (step == 0 || !isfinite(start) || !isfinite(end)) {
-    adj_error(ADJ_ERR_RUNTIME, step == 0 ? "step must be nonzero"
-                                         : "unsupported range: %g -> %g", start, end);
+    adj_error(ADJ_ERR_RUNTIME, step == 0 ? "step must be nonzero" : "unsupported range: %g -> %g",
+              start, end);
     return NULL;
   }
   if ((step > 0 && start > end) || (step < 0 && start < end)) {
@@ -365,12 +366,12 @@ AdjTensor *adj_linspace(AdjDType dtype, double start, double end, int64_t steps)
 
 /* ---- properties -------------------------------------------------------------- */
 
-#define CHECK_T(t, fn, ret)                                                          \
-  do {                                                                               \
-    if (!(t)) {                                                                      \
-      adj_error_null(fn);                                                            \
-      return ret;                                                                    \
-    }                                                                                \
+#define CHECK_T(t, fn, ret)                                                                        \
+  do {                                                                                             \
+    if (!(t)) {                                                                                    \
+      adj_error_null(fn);                                                                          \
+      return ret;                                                                                  \
+    }                                                                                              \
   } while (0)
 
 AdjDType adj_dtype(const AdjTensor *t) { return t ? t->dtype : ADJ_FLOAT32; }

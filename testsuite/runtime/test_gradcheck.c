@@ -58,10 +58,16 @@ static AdjTensor *op_div_s(AdjTensor **x) { return adj_div_scalar(x[0], 3.0); }
 static AdjTensor *op_pow_s(AdjTensor **x) { return adj_pow_scalar(x[0], 2.5); }
 static AdjTensor *op_pow_3(AdjTensor **x) { return adj_pow_scalar(x[0], 3.0); }
 static AdjTensor *op_sum(AdjTensor **x) { return adj_sum(adj_mul(x[0], x[0])); }
-static AdjTensor *op_sum_d(AdjTensor **x) { return adj_sum_dims(adj_mul(x[0], x[0]), ADJ_DIMS(1), false); }
-static AdjTensor *op_sum_k(AdjTensor **x) { return adj_sum_dims(adj_mul(x[0], x[0]), ADJ_DIMS(0, 2), true); }
+static AdjTensor *op_sum_d(AdjTensor **x) {
+  return adj_sum_dims(adj_mul(x[0], x[0]), ADJ_DIMS(1), false);
+}
+static AdjTensor *op_sum_k(AdjTensor **x) {
+  return adj_sum_dims(adj_mul(x[0], x[0]), ADJ_DIMS(0, 2), true);
+}
 static AdjTensor *op_mean(AdjTensor **x) { return adj_mean(adj_mul(x[0], x[0])); }
-static AdjTensor *op_mean_d(AdjTensor **x) { return adj_mean_dims(adj_exp(x[0]), ADJ_DIMS(-1), true); }
+static AdjTensor *op_mean_d(AdjTensor **x) {
+  return adj_mean_dims(adj_exp(x[0]), ADJ_DIMS(-1), true);
+}
 static AdjTensor *op_max(AdjTensor **x) { return adj_max(adj_mul(x[0], x[0])); }
 static AdjTensor *op_min(AdjTensor **x) { return adj_min(adj_exp(x[0])); }
 static AdjTensor *op_max_dim(AdjTensor **x) { return adj_max_dim(adj_exp(x[0]), 1, false, NULL); }
@@ -73,11 +79,15 @@ static AdjTensor *target(void) { return adj_tensor(ADJ_INT64, ADJ_SHAPE(3), ADJ_
 static AdjTensor *op_nll(AdjTensor **x) {
   return adj_nll_loss(adj_log_softmax(x[0], 1), target(), ADJ_REDUCTION_MEAN);
 }
-static AdjTensor *op_nll_sum(AdjTensor **x) { return adj_nll_loss(x[0], target(), ADJ_REDUCTION_SUM); }
+static AdjTensor *op_nll_sum(AdjTensor **x) {
+  return adj_nll_loss(x[0], target(), ADJ_REDUCTION_SUM);
+}
 static AdjTensor *op_nll_none(AdjTensor **x) {
   return adj_nll_loss(adj_mul(x[0], x[0]), target(), ADJ_REDUCTION_NONE);
 }
-static AdjTensor *op_ce(AdjTensor **x) { return adj_cross_entropy(x[0], target(), ADJ_REDUCTION_MEAN); }
+static AdjTensor *op_ce(AdjTensor **x) {
+  return adj_cross_entropy(x[0], target(), ADJ_REDUCTION_MEAN);
+}
 static AdjTensor *op_matmul(AdjTensor **x) { return adj_matmul(x[0], x[1]); }
 static AdjTensor *op_view(AdjTensor **x) { return adj_mul(adj_view(x[0], ADJ_SHAPE(4, -1)), x[1]); }
 static AdjTensor *op_reshape_copy(AdjTensor **x) {
@@ -108,12 +118,16 @@ static AdjTensor *op_gather(AdjTensor **x) {
 static AdjTensor *op_where(AdjTensor **x) {
   return adj_mul(adj_where(adj_gt(x[0], x[1]), x[0], x[1]), x[1]);
 }
-static AdjTensor *op_clone(AdjTensor **x) { return adj_mul(adj_clone(x[0]), adj_contiguous(adj_t(x[0]))); }
+static AdjTensor *op_clone(AdjTensor **x) {
+  return adj_mul(adj_clone(x[0]), adj_contiguous(adj_t(x[0])));
+}
 static AdjTensor *op_mul_(AdjTensor **x) { return adj_mul_(adj_mul_scalar(x[0], 1.0), x[1]); }
 static AdjTensor *op_div_(AdjTensor **x) { return adj_div_(adj_add_scalar(x[0], 0.5), x[1]); }
 static AdjTensor *op_add_(AdjTensor **x) { return adj_add_(adj_mul(x[0], x[0]), x[1]); }
 static AdjTensor *op_exp_(AdjTensor **x) { return adj_exp_(adj_mul_scalar(x[0], 0.5)); }
-static AdjTensor *op_clamp_(AdjTensor **x) { return adj_mul(adj_clamp_(adj_clone(x[0]), -0.5, 0.5), x[0]); }
+static AdjTensor *op_clamp_(AdjTensor **x) {
+  return adj_mul(adj_clamp_(adj_clone(x[0]), -0.5, 0.5), x[0]);
+}
 static AdjTensor *op_copy_(AdjTensor **x) {
   AdjTensor *t = adj_mul(x[0], x[0]);
   return adj_mul(adj_copy_(t, adj_exp(x[1])), x[0]);
@@ -126,7 +140,9 @@ static AdjTensor *op_fill_(AdjTensor **x) {
   AdjTensor *t = adj_mul(x[0], x[1]);
   return adj_add(adj_fill_(adj_add_scalar(x[0], 0), 2), t);
 }
-static AdjTensor *op_zero_(AdjTensor **x) { return adj_add(adj_zero_(adj_add_scalar(x[0], 1)), adj_mul(x[0], x[1])); }
+static AdjTensor *op_zero_(AdjTensor **x) {
+  return adj_add(adj_zero_(adj_add_scalar(x[0], 1)), adj_mul(x[0], x[1]));
+}
 static AdjTensor *cube_fwd(void *ctx, int n, AdjTensor *const *in) {
   (void)ctx, (void)n;
   return adj_pow_scalar(in[0], 3);
@@ -142,8 +158,8 @@ static AdjTensor *op_function(AdjTensor **x) {
 }
 static AdjTensor *op_view_inplace(AdjTensor **x) {
   AdjTensor *b = adj_mul(x[0], x[0]);
-  adj_mul_(adj_select(b, 0, 1), x[1]);        /* CopySlices(MulBackward0) */
-  adj_exp_(adj_slice(b, 1, 0, 3, 2));         /* CopySlices(ExpBackward0) */
+  adj_mul_(adj_select(b, 0, 1), x[1]); /* CopySlices(MulBackward0) */
+  adj_exp_(adj_slice(b, 1, 0, 3, 2));  /* CopySlices(ExpBackward0) */
   return b;
 }
 static AdjTensor *op_setitem(AdjTensor **x) {
@@ -206,8 +222,10 @@ static AdjTensor *op_mlp(AdjTensor **x) {
   return adj_sum(adj_sigmoid(adj_matmul(h, x[3])));
 }
 
-#define S1(a) 1, {a}
-#define SH(...) {__VA_ARGS__}
+#define S1(a)                                                                                      \
+  1, { a }
+#define SH(...)                                                                                    \
+  { __VA_ARGS__ }
 
 static const Case cases[] = {
     {"neg", op_neg, 1, {2}, {{3, 4}}, -2, 2},

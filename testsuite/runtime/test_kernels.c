@@ -26,7 +26,8 @@ static bool agree(const AdjTensor *a, const AdjTensor *b) {
   if (n != adj_numel(b) || adj_dtype(a) != adj_dtype(b))
     return false;
   double eps = adj_dtype(a) == F32 ? 4 * 1.2e-7 : 4 * 2.3e-16;
-  double *x = malloc(sizeof(double) * (size_t)(n + 1)), *y = malloc(sizeof(double) * (size_t)(n + 1));
+  double *x = malloc(sizeof(double) * (size_t)(n + 1)),
+         *y = malloc(sizeof(double) * (size_t)(n + 1));
   adj_to_doubles(a, x);
   adj_to_doubles(b, y);
   bool ok = true;
@@ -70,10 +71,11 @@ static void test_unary(void) {
     const char *name;
     Unary f;
     double lo, hi;
-  } ops[] = {{"neg", adj_neg, -5, 5},   {"exp", adj_exp, -20, 20},      {"log", adj_log, 1e-3, 1e3},
-             {"sqrt", adj_sqrt, 0, 100}, {"abs", adj_abs, -5, 5},        {"sign", adj_sign, -5, 5},
-             {"sin", adj_sin, -10, 10},  {"cos", adj_cos, -10, 10},      {"tanh", adj_tanh, -5, 5},
-             {"sigmoid", adj_sigmoid, -10, 10}, {"relu", relu_, -5, 5}};
+  } ops[] = {
+      {"neg", adj_neg, -5, 5},           {"exp", adj_exp, -20, 20}, {"log", adj_log, 1e-3, 1e3},
+      {"sqrt", adj_sqrt, 0, 100},        {"abs", adj_abs, -5, 5},   {"sign", adj_sign, -5, 5},
+      {"sin", adj_sin, -10, 10},         {"cos", adj_cos, -10, 10}, {"tanh", adj_tanh, -5, 5},
+      {"sigmoid", adj_sigmoid, -10, 10}, {"relu", relu_, -5, 5}};
   AdjDType dts[2] = {F32, F64};
   for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++)
     for (int d = 0; d < 2; d++)
@@ -96,9 +98,11 @@ static void test_binary(void) {
   struct {
     const char *name;
     Binary f;
-  } ops[] = {{"add", adj_add}, {"sub", adj_sub}, {"mul", adj_mul}, {"div", adj_div},
-             {"pow", adj_pow}, {"minimum", adj_minimum}, {"maximum", adj_maximum},
-             {"eq", adj_eq}, {"lt", adj_lt}, {"ge", adj_ge}};
+  } ops[] = {{"add", adj_add},         {"sub", adj_sub},
+             {"mul", adj_mul},         {"div", adj_div},
+             {"pow", adj_pow},         {"minimum", adj_minimum},
+             {"maximum", adj_maximum}, {"eq", adj_eq},
+             {"lt", adj_lt},           {"ge", adj_ge}};
   AdjDType dts[2] = {F32, F64};
   for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++)
     for (int d = 0; d < 2; d++)
@@ -200,12 +204,18 @@ static void test_matmul(void) {
     int64_t a[3], b[3];
     bool ta, tb;
   } cases[] = {
-      {2, 2, {1, 1}, {1, 1}, false, false},   {2, 2, {7, 9}, {9, 8}, false, false},
-      {2, 2, {7, 9}, {9, 8}, true, false},    {2, 2, {7, 9}, {9, 8}, false, true},
-      {2, 2, {7, 9}, {9, 8}, true, true},     {2, 2, {33, 65}, {65, 17}, false, false},
-      {3, 3, {3, 4, 5}, {3, 5, 2}, false, false}, {3, 2, {3, 4, 5}, {5, 2}, false, true},
-      {1, 1, {9}, {9}, false, false},         {2, 1, {4, 9}, {9}, true, false},
-      {2, 2, {0, 3}, {3, 4}, false, false},   {2, 2, {3, 0}, {0, 4}, false, false},
+      {2, 2, {1, 1}, {1, 1}, false, false},
+      {2, 2, {7, 9}, {9, 8}, false, false},
+      {2, 2, {7, 9}, {9, 8}, true, false},
+      {2, 2, {7, 9}, {9, 8}, false, true},
+      {2, 2, {7, 9}, {9, 8}, true, true},
+      {2, 2, {33, 65}, {65, 17}, false, false},
+      {3, 3, {3, 4, 5}, {3, 5, 2}, false, false},
+      {3, 2, {3, 4, 5}, {5, 2}, false, true},
+      {1, 1, {9}, {9}, false, false},
+      {2, 1, {4, 9}, {9}, true, false},
+      {2, 2, {0, 3}, {3, 4}, false, false},
+      {2, 2, {3, 0}, {0, 4}, false, false},
   };
   AdjDType dts[2] = {F32, F64};
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)

@@ -51,20 +51,20 @@ static void run(const char *name, Fn f, int n, AdjTensor *const *inputs, AdjTens
   adj_scope_end();
 }
 
-#define RUN1(name, x, body)                                                            \
-  do {                                                                                 \
-    AdjTensor *in_[1] = {x};                                                           \
-    run(#name, op_##name, 1, in_, NULL);                                               \
+#define RUN1(name, x, body)                                                                        \
+  do {                                                                                             \
+    AdjTensor *in_[1] = {x};                                                                       \
+    run(#name, op_##name, 1, in_, NULL);                                                           \
   } while (0)
-#define RUN2(name, x, y)                                                               \
-  do {                                                                                 \
-    AdjTensor *in_[2] = {x, y};                                                        \
-    run(#name, op_##name, 2, in_, NULL);                                               \
+#define RUN2(name, x, y)                                                                           \
+  do {                                                                                             \
+    AdjTensor *in_[2] = {x, y};                                                                    \
+    run(#name, op_##name, 2, in_, NULL);                                                           \
   } while (0)
-#define OP(name, expr)                                                                 \
-  static AdjTensor *op_##name(AdjTensor **x) {                                         \
-    (void)x;                                                                           \
-    return expr;                                                                       \
+#define OP(name, expr)                                                                             \
+  static AdjTensor *op_##name(AdjTensor **x) {                                                     \
+    (void)x;                                                                                       \
+    return expr;                                                                                   \
   }
 
 static AdjTensor *ar(double n) { return adj_arange(F32, 0, n, 1); }
@@ -117,7 +117,8 @@ OP(log_softmax_large, adj_log_softmax(x[0], 0))
 OP(nll_mean, adj_nll_loss(x[0], T, ADJ_REDUCTION_MEAN))
 OP(nll_sum, adj_nll_loss(x[0], T, ADJ_REDUCTION_SUM))
 OP(nll_none, adj_nll_loss(x[0], T, ADJ_REDUCTION_NONE))
-OP(nll_ignore, adj_nll_loss(x[0], adj_tensor(I64, ADJ_SHAPE(2), ADJ_VALUES(2, -100)), ADJ_REDUCTION_MEAN))
+OP(nll_ignore,
+   adj_nll_loss(x[0], adj_tensor(I64, ADJ_SHAPE(2), ADJ_VALUES(2, -100)), ADJ_REDUCTION_MEAN))
 OP(cross_entropy, adj_cross_entropy(x[0], T, ADJ_REDUCTION_MEAN))
 OP(cross_entropy_1d, adj_cross_entropy(x[0], adj_scalar(I64, 1), ADJ_REDUCTION_MEAN))
 OP(dot, adj_matmul(x[0], x[1]))
@@ -225,7 +226,8 @@ static void cases(void) {
 
   section("comparisons");
   char *s1 = adj_repr(adj_gt(A, B)), *s2 = adj_repr(adj_eq(A, A));
-  char *s3 = adj_repr(adj_eq(adj_ones(I64, ADJ_SHAPE(2)), adj_tensor(I64, ADJ_SHAPE(2), ADJ_VALUES(1, 2))));
+  char *s3 = adj_repr(
+      adj_eq(adj_ones(I64, ADJ_SHAPE(2)), adj_tensor(I64, ADJ_SHAPE(2), ADJ_VALUES(1, 2))));
   fprintf(OUT, "%s %s %s\n", s1, s2, s3);
   free(s1), free(s2), free(s3);
   section("int_ops");

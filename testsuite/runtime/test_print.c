@@ -106,7 +106,8 @@ int main(void) {
   case_("wrap_suffix_row",
         adj_mul_scalar(adj_requires_grad_(adj_rand(F32, ADJ_SHAPE(8)), true), -100));
   case_("summarized_1d", adj_arange(F32, 0, 2000, 1));
-  case_("summarized_2d", adj_div_scalar(adj_reshape(adj_arange(F32, 0, 2000, 1), ADJ_SHAPE(2, 1000)), 7));
+  case_("summarized_2d",
+        adj_div_scalar(adj_reshape(adj_arange(F32, 0, 2000, 1), ADJ_SHAPE(2, 1000)), 7));
   case_("summarized_3d", adj_rand(F32, ADJ_SHAPE(20, 20, 20)));
   case_("summarized_rows", adj_rand(F32, ADJ_SHAPE(1001, 2)));
   case_("summarized_int", adj_arange(ADJ_INT64, 0, 1500, 1));

@@ -62,8 +62,12 @@ static AdjTensor *leaf(double v) { return adj_requires_grad_(lit(v), true); }
 /* ---- 000 ------------------------------------------------------------------------------ */
 
 static AdjTensor *Wt;
-static AdjTensor *get_logits(AdjTensor *v) { return adj_matmul(adj_reshape(v, ADJ_SHAPE(2, 12)), Wt); }
-static AdjTensor *input_diversity(AdjTensor *v) { return adj_add_scalar(adj_mul_scalar(v, 0.9), 0.05); }
+static AdjTensor *get_logits(AdjTensor *v) {
+  return adj_matmul(adj_reshape(v, ADJ_SHAPE(2, 12)), Wt);
+}
+static AdjTensor *input_diversity(AdjTensor *v) {
+  return adj_add_scalar(adj_mul_scalar(v, 0.9), 0.05);
+}
 
 static void seed000(void) {
   adj_manual_seed(0);

@@ -81,7 +81,8 @@ static void test_views(void) {
   CHECK(values_are(row, 4, ADJ_VALUES(8, 9, 10, 11)));
   CHECK(adj_set(row, (int64_t[]){0}, 100) == 0); /* writes through to the base */
   CHECK(at(t, 8) == 100 && adj_version(t) == 1);
-  AdjTensor *e = adj_expand(adj_view(adj_arange(F32, 0, 3, 1), ADJ_SHAPE(3, 1)), ADJ_SHAPE(2, 3, 4));
+  AdjTensor *e =
+      adj_expand(adj_view(adj_arange(F32, 0, 3, 1), ADJ_SHAPE(3, 1)), ADJ_SHAPE(2, 3, 4));
   CHECK(adj_dim(e) == 3 && adj_strides(e)[0] == 0 && adj_get(e, (int64_t[]){1, 2, 3}) == 2);
   AdjTensor *r = adj_reshape(tr, ADJ_SHAPE(12)); /* needs a copy */
   CHECK(!adj_shares_storage(r, t) && at(r, 1) == 4);
@@ -90,7 +91,8 @@ static void test_views(void) {
   CHECK(adj_size(p, 0) == 2 && adj_size(p, 2) == 3 && adj_get(p, (int64_t[]){1, 1, 2}) == 11);
   AdjTensor *u = adj_unsqueeze(m, 1);
   CHECK(adj_dim(u) == 3 && adj_size(u, 1) == 1);
-  CHECK(adj_dim(adj_squeeze(u, 1)) == 2 && adj_dim(adj_squeeze_all(adj_zeros(F32, ADJ_SHAPE(1, 2, 1)))) == 1);
+  CHECK(adj_dim(adj_squeeze(u, 1)) == 2 &&
+        adj_dim(adj_squeeze_all(adj_zeros(F32, ADJ_SHAPE(1, 2, 1)))) == 1);
   CHECK(adj_dim(adj_flatten(adj_scalar(F32, 1))) == 1);
   /* copies are independent */
   AdjTensor *c = adj_clone(m);
@@ -131,10 +133,12 @@ static void test_shape_ops(void) {
   CHECK(values_are(adj_lt_scalar(a, 2), 4, ADJ_VALUES(1, 0, 0, 0)));
   CHECK(adj_equal(a, adj_clone(a)) && !adj_equal(a, b));
   CHECK(adj_allclose(a, adj_add_scalar(a, 1e-9), 1e-5, 1e-8));
-  CHECK(adj_item(adj_argmax(a)) == 3 && values_are(adj_argmax_dim(a, 0, false), 2, ADJ_VALUES(1, 1)));
+  CHECK(adj_item(adj_argmax(a)) == 3 &&
+        values_are(adj_argmax_dim(a, 0, false), 2, ADJ_VALUES(1, 1)));
   CHECK(values_are(adj_argmin_dim(a, 1, true), 2, ADJ_VALUES(0, 0)));
   CHECK(adj_item(adj_min(a)) == 1 && adj_item(adj_max(a)) == 4);
-  CHECK(values_are(adj_softmax(adj_zeros(F64, ADJ_SHAPE(4)), 0), 4, ADJ_VALUES(.25, .25, .25, .25)));
+  CHECK(
+      values_are(adj_softmax(adj_zeros(F64, ADJ_SHAPE(4)), 0), 4, ADJ_VALUES(.25, .25, .25, .25)));
   CHECK(values_are(adj_clamp(a, 1.5, 3.5), 4, ADJ_VALUES(1.5, 2, 3, 3.5)));
   CHECK(values_are(adj_clamp(a, -INFINITY, 2), 4, ADJ_VALUES(1, 2, 2, 2)));
   CHECK(values_are(adj_sum_dims(a, ADJ_DIMS(0), false), 2, ADJ_VALUES(4, 6)));
@@ -218,16 +222,17 @@ static void test_null_safety(void) {
   adj_scope_begin();
   AdjTensor *x = adj_ones(F32, ADJ_SHAPE(2, 2)), *n = NULL, *idx = x;
   AdjTensor *lst[2] = {x, NULL}, *res[1];
-  Unary1 unary[] = {adj_neg, adj_exp, adj_log, adj_sqrt, adj_abs, adj_sign, adj_sin, adj_cos,
-                    adj_tanh, adj_sigmoid, adj_relu, adj_sum, adj_mean, adj_max, adj_min,
-                    adj_argmax, adj_clone, adj_contiguous, adj_flatten, adj_t, adj_squeeze_all,
-                    adj_detach, adj_data, adj_zeros_like, adj_ones_like};
+  Unary1 unary[] = {adj_neg,         adj_exp,    adj_log,        adj_sqrt,       adj_abs,
+                    adj_sign,        adj_sin,    adj_cos,        adj_tanh,       adj_sigmoid,
+                    adj_relu,        adj_sum,    adj_mean,       adj_max,        adj_min,
+                    adj_argmax,      adj_clone,  adj_contiguous, adj_flatten,    adj_t,
+                    adj_squeeze_all, adj_detach, adj_data,       adj_zeros_like, adj_ones_like};
   for (size_t i = 0; i < sizeof unary / sizeof unary[0]; i++) {
     adj_clear_error();
     CHECK(unary[i](NULL) == NULL && adj_last_error_kind() == ADJ_ERR_TYPE);
   }
   Binary2 binary[] = {adj_add, adj_sub, adj_mul, adj_div, adj_pow, adj_minimum, adj_maximum,
-                      adj_eq, adj_ne, adj_lt, adj_le, adj_gt, adj_ge, adj_matmul};
+                      adj_eq,  adj_ne,  adj_lt,  adj_le,  adj_gt,  adj_ge,      adj_matmul};
   for (size_t i = 0; i < sizeof binary / sizeof binary[0]; i++) {
     CHECK(binary[i](x, NULL) == NULL);
     CHECK(binary[i](NULL, x) == NULL);
@@ -242,10 +247,12 @@ static void test_null_safety(void) {
   CHECK(!adj_index_select(x, 0, NULL) && !adj_gather(n, 0, idx) && !adj_where(n, x, x));
   CHECK(!adj_sum_dims(n, ADJ_DIMS(0), false) && !adj_sum_dims(x, 1, NULL, false));
   CHECK(!adj_mean_dims(x, 2, NULL, true) && !adj_max_dim(n, 0, false, res) && res[0] == NULL);
-  CHECK(!adj_argmax_dim(n, 0, false) && !adj_argmin_dim(n, 0, false) && !adj_min_dim(n, 0, 0, NULL));
+  CHECK(!adj_argmax_dim(n, 0, false) && !adj_argmin_dim(n, 0, false) &&
+        !adj_min_dim(n, 0, 0, NULL));
   CHECK(!adj_softmax(n, 0) && !adj_log_softmax(n, 0) && !adj_to_dtype(n, F64));
   CHECK(!adj_nll_loss(n, x, ADJ_REDUCTION_MEAN) && !adj_cross_entropy(x, n, ADJ_REDUCTION_SUM));
-  CHECK(!adj_add_(n, x) && !adj_add_(x, n) && !adj_mul_(n, x) && !adj_sub_(x, n) && !adj_div_(n, x));
+  CHECK(!adj_add_(n, x) && !adj_add_(x, n) && !adj_mul_(n, x) && !adj_sub_(x, n) &&
+        !adj_div_(n, x));
   CHECK(!adj_add_scalar_(n, 1) && !adj_mul_scalar_(n, 1) && !adj_exp_(n) && !adj_clamp_(n, 0, 1));
   CHECK(!adj_zero_(n) && !adj_fill_(n, 1) && !adj_copy_(n, x) && !adj_copy_(x, n));
   CHECK(!adj_requires_grad_(n, true) && !adj_detach_(n) && !adj_repr(n));
@@ -253,7 +260,8 @@ static void test_null_safety(void) {
   CHECK(adj_autograd_backward(0, NULL, NULL, false, false, 0, NULL) == -1);
   CHECK(adj_autograd_grad(1, &n, NULL, 1, &x, false, false, false, res) == -1);
   CHECK(adj_autograd_grad(1, &x, NULL, 1, &x, false, false, false, NULL) == -1);
-  CHECK(adj_retain_grad(n) == -1 && adj_register_hook(n, NULL, NULL) == -1 && adj_remove_hook(n, 1) == -1);
+  CHECK(adj_retain_grad(n) == -1 && adj_register_hook(n, NULL, NULL) == -1 &&
+        adj_remove_hook(n, 1) == -1);
   CHECK(adj_function_apply(NULL, NULL, 1, &x) == NULL);
   CHECK(isnan(adj_item(n)) && isnan(adj_get(n, NULL)) && isnan(adj_get(x, NULL)));
   CHECK(adj_set(n, NULL, 1) == -1 && adj_set(x, NULL, 1) == -1 && adj_to_doubles(n, NULL) == -1);

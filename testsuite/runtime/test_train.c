@@ -15,9 +15,11 @@ int main(void) {
   adj_manual_seed(0);
   AdjTensor *x = adj_tensor(F32, ADJ_SHAPE(4, 2), ADJ_VALUES(0, 0, 0, 1, 1, 0, 1, 1));
   AdjTensor *y = adj_tensor(F32, ADJ_SHAPE(4, 1), ADJ_VALUES(0, 1, 1, 0));
-  AdjTensor *w1 = adj_requires_grad_(adj_sub_scalar(adj_mul_scalar(adj_rand(F32, ADJ_SHAPE(2, 8)), 2), 1), true);
+  AdjTensor *w1 = adj_requires_grad_(
+      adj_sub_scalar(adj_mul_scalar(adj_rand(F32, ADJ_SHAPE(2, 8)), 2), 1), true);
   AdjTensor *b1 = adj_requires_grad_(adj_zeros(F32, ADJ_SHAPE(8)), true);
-  AdjTensor *w2 = adj_requires_grad_(adj_sub_scalar(adj_mul_scalar(adj_rand(F32, ADJ_SHAPE(8, 1)), 2), 1), true);
+  AdjTensor *w2 = adj_requires_grad_(
+      adj_sub_scalar(adj_mul_scalar(adj_rand(F32, ADJ_SHAPE(8, 1)), 2), 1), true);
   AdjTensor *b2 = adj_requires_grad_(adj_zeros(F32, ADJ_SHAPE(1)), true);
   AdjTensor *params[4] = {w1, b1, w2, b2};
   long live = adj_live_tensors();
@@ -50,7 +52,8 @@ int main(void) {
   }
   CHECK(first > 0.5 && last < 0.05);
   ADJ_WITH_NO_GRAD {
-    AdjTensor *p = adj_sigmoid(adj_add(adj_matmul(adj_tanh(adj_add(adj_matmul(x, w1), b1)), w2), b2));
+    AdjTensor *p =
+        adj_sigmoid(adj_add(adj_matmul(adj_tanh(adj_add(adj_matmul(x, w1), b1)), w2), b2));
     CHECK(adj_equal(adj_gt_scalar(p, 0.5), adj_gt_scalar(y, 0.5)));
     CHECK(!adj_requires_grad(p));
   }
