@@ -71,10 +71,10 @@
  *      of a tensor you do not own a reference to is a bug that ASan will find. One
  *      cycle exists, as in PyTorch: backward with create_graph gives a leaf's .grad a
  *      graph that reaches the leaf; break it with adj_zero_grad(leaf, true).
- *  R6. Scopes, the grad mode, anomaly mode and the last error are thread-local. A
- *      tensor may be used by several threads only if none of them modifies it
- *      (reference counts included); the library itself never shares your tensors
- *      between threads (kernels split work on raw buffers only).
+ *  R6. Scopes, the grad mode, anomaly mode, the generator (adj_manual_seed) and the
+ *      last error are thread-local. A tensor may be used by several threads only if
+ *      none of them modifies it (reference counts included); the library itself never
+ *      shares your tensors between threads (kernels split work on raw buffers only).
  *
  * Errors
  * ------
