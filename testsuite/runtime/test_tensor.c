@@ -3,9 +3,13 @@
  * conversions, views sharing storage, shape ops' values, and the ownership rules
  * (scopes, adj_keep, retain/release) checked by counting live tensors.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <adjoint.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -54,6 +58,13 @@ static void test_creation(void) {
   CHECK(isnan(adj_get(t, (int64_t[]){2, 0})));
   CHECK_STR(adj_last_error(), "index 2 is out of bounds for dimension 0 with size 2");
   adj_clear_error();
+  CHECK_STR(adj_dtype_name(F64), "torch.float64");
+  CHECK_STR(adj_dtype_name(ADJ_BOOL), "torch.bool");
+  CHECK(adj_offset(adj_select(t, 0, 1)) == 3);
+  AdjTensor *bt = adj_broadcast_to(adj_tensor(F32, ADJ_SHAPE(3), ADJ_VALUES(1, 2, 3)), ADJ_SHAPE(2, 3));
+  CHECK(adj_size(bt, 0) == 2 && adj_get(bt, (int64_t[]){1, 2}) == 3);
+  CHECK(!adj_is_anomaly_enabled());
+  adj_print(adj_scalar(F32, 1.5)); /* stdout: tensor(1.5000) */
   double out[6];
   CHECK(adj_to_doubles(adj_t(t), out) == 0 && out[1] == 4 && out[2] == 2);
   /* the generator: same seed, same values; float64 draws differ from float32 */
@@ -278,12 +289,27 @@ static void test_null_safety(void) {
   adj_scope_end();
 }
 
+/* adj_error_abort: a process that asks for it aborts on the first error. */
+static void test_abort_handler(void) {
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    adj_set_error_handler(adj_error_abort, NULL);
+    adj_view(adj_ones(F32, ADJ_SHAPE(2, 3)), ADJ_SHAPE(4)); /* leaks: the child aborts */
+    _exit(0);
+  }
+  int status = 0;
+  CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+  CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+}
+
 int main(void) {
   test_creation();
   test_views();
   test_shape_ops();
   test_ownership();
   test_null_safety();
+  test_abort_handler();
   CHECK(adj_live_tensors() == 0);
   return check_summary();
 }
