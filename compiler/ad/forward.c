@@ -90,6 +90,8 @@ static Stmt *emit(Fwd *f, Block *out, Op op, Type *t, int dst, const Stmt *s) {
 
 /* Write tangent value tv into the tangent place tp (a variable or memory). */
 static void set_tangent(Fwd *f, Block *out, Place *tp, Operand tv, const Stmt *s) {
+  if (tp->nproj == 0 && tv.kind == OPD_VAR && tv.var == tp->var)
+    return; /* t_x = t_x: the tangent is unchanged (x = x + 1) */
   if (tp->nproj == 0) {
     Stmt *n = emit(f, out, OP_MOV, tp->type, tp->var, s);
     n->inst.args[0] = tv;
@@ -396,7 +398,7 @@ static bool name_in(const Fn *fn, const char *name) {
  * tangent function), the next order's is t2_x, then t3_x. */
 static const char *tname(Fwd *f, const char *name) {
   const char *n = arena_printf(f->m->arena, "t_%s", name);
-  for (int k = 2; name_in(f->P, n) || name_in(f->G, n); k++)
+  for (int k = 2; name_in(f->P, n); k++)
     n = arena_printf(f->m->arena, "t%d_%s", k, name);
   return n;
 }
@@ -443,7 +445,7 @@ void ad_forward(AdCtx *ad, const Fn *P, const bool *active_params, const char *n
     f->t_ret = ir_var_new(m, G, tname(f, "ret"), ir_type_ptr(m, P->ret), VAR_PARAM, P->loc);
   for (int v = P->nparams; v < P->nvars; v++) {
     const Var *pv = &P->vars[v];
-    f->vmap[v] = ir_var_new(m, G, pv->name, pv->type, pv->kind, pv->loc);
+    f->vmap[v] = ir_var_new(m, G, pv->name, pv->type, pv->kind == VAR_PARAM ? VAR_LOCAL : pv->kind, pv->loc);
     G->vars[f->vmap[v]].addr_taken = pv->addr_taken;
   }
   if (P->has_tape) {
@@ -460,7 +462,7 @@ void ad_forward(AdCtx *ad, const Fn *P, const bool *active_params, const char *n
     if (v < P->nparams && pv->type->kind == TY_PTR)
       continue; /* memory without tangent: diagnosed where it is used */
     Type *tt = tangent_type(f, pv->type);
-    int t = ir_var_new(m, G, tname(f, pv->name), tt, VAR_LOCAL, pv->loc);
+    int t = ir_var_new(m, G, tname(f, pv->name), tt, pv->kind == VAR_TEMP ? VAR_TEMP : VAR_LOCAL, pv->loc);
     f->tan[v] = ir_place_new(m, t, tt);
   }
   block(f, &P->body, &G->body);

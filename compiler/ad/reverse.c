@@ -38,6 +38,8 @@ typedef struct Rev {
   bool *pushed;      /* needed and assigned more than once: saved at each assignment */
   bool has_addr_needed; /* some needed variable has its address taken */
   int *origin;       /* pointer variables: what they point into (see pointer_origins) */
+  int *entry;        /* pointer params the body moves: W var with the entry value, or -1 */
+  int *entry_shadow; /* ... and with the shadow's entry value */
   int tape;          /* W var: AdjTape * */
   Type *int_t, *long_t;
 } Rev;
@@ -204,7 +206,10 @@ static int *pointer_origins(Rev *r) {
 static Operand byte_base(Rev *r, Block *out, int R, bool shadow, const Stmt *from) {
   Type *cp = ir_type_ptr(r->m, ir_type_const(r->m, ir_type_int(r->m, "char", 1, true)));
   Operand base;
-  if (!shadow && r->P->vars[R].type->kind == TY_PTR) {
+  if (r->entry[R] >= 0) {
+    /* a pointer parameter the body moves: its value on entry is the base */
+    base = wvar(r, shadow ? r->entry_shadow[R] : r->entry[R]);
+  } else if (!shadow && r->P->vars[R].type->kind == TY_PTR) {
     base = wvar(r, r->vmap[R]);
   } else if (shadow && r->shadow[R] && r->shadow[R]->nproj == 0 &&
              r->W->vars[r->shadow[R]->var].type->kind == TY_PTR) {
@@ -1085,7 +1090,7 @@ static bool name_in(const Fn *fn, const char *name) {
 /* The adjoint's name: d_x; d2_x when the function already has a d_x. */
 static const char *dname(Rev *r, const char *name) {
   const char *n = arena_printf(r->m->arena, "d_%s", name);
-  for (int k = 2; name_in(r->P, n) || name_in(r->W, n); k++)
+  for (int k = 2; name_in(r->P, n); k++)
     n = arena_printf(r->m->arena, "d%d_%s", k, name);
   return n;
 }
@@ -1126,7 +1131,7 @@ static void make_vars(Rev *r) {
   const Fn *P = r->P;
   for (int v = P->nparams; v < P->nvars; v++) {
     const Var *pv = &P->vars[v];
-    r->vmap[v] = ir_var_new(r->m, r->W, pv->name, pv->type, pv->kind, pv->loc);
+    r->vmap[v] = ir_var_new(r->m, r->W, pv->name, pv->type, pv->kind == VAR_PARAM ? VAR_LOCAL : pv->kind, pv->loc);
     r->W->vars[r->vmap[v]].addr_taken = pv->addr_taken;
   }
   for (int v = 0; v < P->nvars; v++) {
@@ -1139,7 +1144,8 @@ static void make_vars(Rev *r) {
       continue;
     if (is_param && !r->shadow[v] && pv->type->kind == TY_PTR)
       continue; /* pointer to memory that is not differentiated: diagnosed at use */
-    int d = ir_var_new(r->m, r->W, dname(r, pv->name), shadow_type(r, pv->type), VAR_LOCAL, pv->loc);
+    int d = ir_var_new(r->m, r->W, dname(r, pv->name), shadow_type(r, pv->type),
+                       pv->kind == VAR_TEMP ? VAR_TEMP : VAR_LOCAL, pv->loc);
     if (is_param && r->shadow[v])
       r->acc_param[v] = r->shadow[v]->var;
     r->shadow[v] = ir_place_new(r->m, d, r->W->vars[d].type);
@@ -1224,6 +1230,25 @@ void ad_reverse(AdCtx *ad, const Fn *P, const bool *active, RevMode mode, const 
   r->W->owns_tape = mode != REV_SPLIT;
   r->W->tape = r->tape;
   make_vars(r);
+  /* pointer parameters the body reassigns: keep their entry values as offset bases */
+  r->entry = ARENA_ARRAY(m->arena, int, nv);
+  r->entry_shadow = ARENA_ARRAY(m->arena, int, nv);
+  Block entry = {0};
+  for (int v = 0; v < nv; v++)
+    r->entry[v] = r->entry_shadow[v] = -1;
+  for (int p = 0; p < P->nparams; p++) {
+    if (P->vars[p].type->kind != TY_PTR || r->nassign[p] <= 1)
+      continue;
+    r->entry[p] = temp(r, arena_printf(m->arena, "%s_entry", P->vars[p].name), P->vars[p].type);
+    Stmt *c = inst(r, &entry, OP_MOV, P->vars[p].type, r->entry[p], NULL);
+    c->inst.args[0] = wvar(r, r->vmap[p]);
+    if (r->shadow[p] && r->shadow[p]->nproj == 0) {
+      int sv = r->shadow[p]->var;
+      r->entry_shadow[p] = temp(r, arena_printf(m->arena, "%s_entry", r->W->vars[sv].name), r->W->vars[sv].type);
+      Stmt *d = inst(r, &entry, OP_MOV, r->W->vars[sv].type, r->entry_shadow[p], NULL);
+      d->inst.args[0] = wvar(r, sv);
+    }
+  }
 
   Fn *fwd_fn = NULL;
   if (mode == REV_SPLIT) {
@@ -1278,12 +1303,14 @@ void ad_reverse(AdCtx *ad, const Fn *P, const bool *active, RevMode mode, const 
     fwd_fn->nparams = r->tape + 1;
     fwd_fn->owns_tape = false;
     fwd_fn->body = (Block){0};
+    append(r, &fwd_fn->body, &entry);
     append(r, &fwd_fn->body, &fwd);
     append(r, &fwd_fn->body, &final_push);
     Stmt *ret = ir_stmt_new(m, ST_RETURN, P->loc, NULL);
     ret->value = mo(r, retop);
     ir_block_push(m, &fwd_fn->body, ret);
     /* g_rev: final values back, seed, reverse sweep */
+    append(r, &r->W->body, &entry);
     append(r, &r->W->body, &final_pop);
     append(r, &r->W->body, &seed);
     append(r, &r->W->body, &rev);
@@ -1297,6 +1324,7 @@ void ad_reverse(AdCtx *ad, const Fn *P, const bool *active, RevMode mode, const 
   }
 
   /* f_grad / f_vjp: forward sweep, keep the result, seed, reverse sweep, return */
+  append(r, &r->W->body, &entry);
   append(r, &r->W->body, &fwd);
   Operand result = none;
   if (has_ret) {

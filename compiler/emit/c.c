@@ -91,7 +91,10 @@ static void assign_names(Em *e) {
     if ((!e->uses[v] && !e->defs[v] && !(fn->has_tape && v == fn->tape)) || e->inlined[v])
       continue; /* never printed */
     /* temporaries are numbered from 1; named variables get a number only on a clash */
-    bool numbered = var->kind == VAR_TEMP && strcmp(var->name, "t") == 0;
+    /* "t" and its derivatives' "d_t", "t_t": numbered from 1 */
+    size_t len = strlen(var->name);
+    bool numbered = var->kind == VAR_TEMP &&
+                    (strcmp(var->name, "t") == 0 || (len > 2 && strcmp(var->name + len - 2, "_t") == 0));
     const char *name = numbered ? arena_printf(e->arena, "%s1", var->name) : var->name;
     for (int k = 2; name_used(e, fn->nvars, name); k++)
       name = arena_printf(e->arena, "%s%d", var->name, k);
@@ -326,6 +329,10 @@ static void operand(Em *e, StrBuf *sb, Operand o, int ctx_prec, bool right) {
   case OPD_VAR:
     if (e->inlined[o.var]) {
       const Inst *in = &e->def_of[o.var]->inst;
+      if (in->op == OP_MOV || in->op == OP_STOPGRAD) {
+        operand(e, sb, in->args[0], ctx_prec, right); /* a copy is transparent */
+        return;
+      }
       int p = prec_of(in->op);
       bool paren = p < ctx_prec || (right && p == ctx_prec && p != PREC_PRIMARY);
       /* operands of comparisons, shifts and bitwise operators: parenthesize any
