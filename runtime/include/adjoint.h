@@ -285,8 +285,9 @@ void adj_manual_seed(uint64_t seed);
 /* torch.rand: uniform on [0, 1); bit-identical to PyTorch's CPU torch.rand for the same
  * seed, shape and dtype. */
 AdjTensor *adj_rand(AdjDType dtype, int ndim, const int64_t *shape);
-/* torch.randn: standard normal (Box-Muller on the same generator; the values are NOT
- * those of PyTorch's torch.randn, which uses a vectorized variant). */
+/* torch.randn: standard normal, PyTorch's algorithm on the same generator: identical
+ * values below 16 elements and for float64, within 1e-7 for larger float32 tensors
+ * (PyTorch's AVX2 path uses its own log and sincos). */
 AdjTensor *adj_randn(AdjDType dtype, int ndim, const int64_t *shape);
 
 /* ---------------------------------------------------------------------------------

@@ -4,8 +4,10 @@
  * adj_rand(shape) gives torch.manual_seed(s); torch.rand(shape) bit for bit.
  *
  * Key idea: torch.rand draws one 32-bit word per float32 ((x & 2^24-1) * 2^-24) and a
- * 64-bit pair per float64 ((x & 2^53-1) * 2^-53). randn uses Box-Muller on the same
- * stream (PyTorch's own randn uses a vectorised variant, so values differ).
+ * 64-bit pair per float64 ((x & 2^53-1) * 2^-53). torch.randn is Box-Muller in two
+ * forms: per element with a cached second value below 16 elements, and over blocks of
+ * 16 uniforms above (PyTorch's normal_fill); both are reproduced here, so randn
+ * matches PyTorch to rounding (its float32 AVX2 path uses its own log/sincos).
  */
 #include "internal.h"
 
@@ -18,6 +20,8 @@ typedef struct Mt {
   uint32_t state[MT_N];
   int index;
   bool seeded;
+  bool has_next_normal; /* Box-Muller's second value, kept like PyTorch's generator */
+  double next_normal;
 } Mt;
 
 static _Thread_local Mt mt;
@@ -28,6 +32,7 @@ static void mt_seed(Mt *g, uint64_t seed) {
     g->state[i] = 1812433253u * (g->state[i - 1] ^ (g->state[i - 1] >> 30)) + (uint32_t)i;
   g->index = MT_N;
   g->seeded = true;
+  g->has_next_normal = false;
 }
 
 /* The next 32-bit output of MT19937 (seeded with PyTorch's default seed if unseeded). */
@@ -82,6 +87,39 @@ AdjTensor *adj_rand(AdjDType dtype, int ndim, const int64_t *shape) {
   return adj_ret(t);
 }
 
+/* One at::normal_distribution<double> draw (small tensors): Box-Muller on two 53-bit
+ * uniforms, returning r cos(theta) and keeping r sin(theta) for the next call. */
+static double normal_draw(void) {
+  if (mt.has_next_normal) {
+    mt.has_next_normal = false;
+    return mt.next_normal;
+  }
+  double u1 = uniform01(ADJ_FLOAT64), u2 = uniform01(ADJ_FLOAT64);
+  double r = sqrt(-2.0 * log1p(-u2)), theta = 2.0 * 3.14159265358979323846 * u1;
+  mt.next_normal = r * sin(theta);
+  mt.has_next_normal = true;
+  return r * cos(theta);
+}
+
+/* PyTorch's normal_fill_16: 16 uniforms become 8 Box-Muller pairs (j, j + 8). */
+static void fill16_f64(double *d) {
+  for (int j = 0; j < 8; j++) {
+    double u1 = 1 - d[j], u2 = d[j + 8];
+    double radius = sqrt(-2 * log(u1)), theta = 2.0 * 3.14159265358979323846 * u2;
+    d[j] = radius * cos(theta);
+    d[j + 8] = radius * sin(theta);
+  }
+}
+
+static void fill16_f32(float *d) {
+  for (int j = 0; j < 8; j++) {
+    float u1 = 1 - d[j], u2 = d[j + 8];
+    float radius = sqrtf(-2 * logf(u1)), theta = (float)(2.0 * 3.14159265358979323846 * u2);
+    d[j] = radius * cosf(theta);
+    d[j + 8] = radius * sinf(theta);
+  }
+}
+
 AdjTensor *adj_randn(AdjDType dtype, int ndim, const int64_t *shape) {
   if (!adj_dtype_is_float(dtype)) {
     adj_error(ADJ_ERR_RUNTIME, "\"normal_kernel_cpu\" not implemented for '%s'",
@@ -96,13 +134,22 @@ AdjTensor *adj_randn(AdjDType dtype, int ndim, const int64_t *shape) {
   if (!t)
     return NULL;
   int64_t n = adj_numel(t);
-  for (int64_t i = 0; i < n; i += 2) {
-    double u1 = 1.0 - (double)(mt_next64(&mt) & ((1ull << 53) - 1)) / 9007199254740992.0;
-    double u2 = (double)(mt_next64(&mt) & ((1ull << 53) - 1)) / 9007199254740992.0;
-    double r = sqrt(-2.0 * log(u1)), th = 6.283185307179586 * u2;
-    adj_write(t->storage->data, dtype, i, r * cos(th));
-    if (i + 1 < n)
-      adj_write(t->storage->data, dtype, i + 1, r * sin(th));
+  void *p = t->storage->data;
+  if (n < 16) {
+    for (int64_t i = 0; i < n; i++)
+      adj_write(p, dtype, i, normal_draw());
+    return adj_ret(t);
+  }
+  /* PyTorch's normal_fill: uniforms for every element, pairs within blocks of 16, and
+   * the last 16 redrawn when n is not a multiple of 16. */
+  for (int64_t i = 0; i < n; i++)
+    adj_write(p, dtype, i, uniform01(dtype));
+  for (int64_t i = 0; i + 16 <= n; i += 16)
+    dtype == ADJ_FLOAT64 ? fill16_f64((double *)p + i) : fill16_f32((float *)p + i);
+  if (n % 16 != 0) {
+    for (int64_t i = n - 16; i < n; i++)
+      adj_write(p, dtype, i, uniform01(dtype));
+    dtype == ADJ_FLOAT64 ? fill16_f64((double *)p + n - 16) : fill16_f32((float *)p + n - 16);
   }
   return adj_ret(t);
 }

@@ -114,6 +114,11 @@ int main(void) {
   case_("transposed", adj_t(adj_reshape(adj_arange(F32, 0, 6, 1), ADJ_SHAPE(2, 3))));
   case_("sliced", adj_slice(adj_arange(F32, 0, 10, 1), 0, 1, 9, 3));
   case_("expanded", adj_expand(adj_tensor(F32, ADJ_SHAPE(2), ADJ_VALUES(1.5, 2)), ADJ_SHAPE(3, 2)));
+  adj_manual_seed(7);
+  case_("randn_small", adj_randn(F32, ADJ_SHAPE(3)));
+  case_("randn_small_again", adj_randn(F32, ADJ_SHAPE(2, 2)));
+  case_("randn_block", adj_randn(F32, ADJ_SHAPE(4, 9)));
+  case_("randn_f64", adj_randn(F64, ADJ_SHAPE(5, 4)));
   /* print(None) and the stdout printer */
   char *buf = NULL;
   size_t len = 0;
