@@ -33,14 +33,14 @@ double calls_sq(double x) { return sq(x) + sq(2.0 * x); }
 // CHECK:   /* return sq(x) + sq(2.0 * x); */
 // CHECK-NEXT:   [[A:t[0-9]+]] = sq_fwd(x, d_x, tape);
 // CHECK-NEXT:   [[X2:t[0-9]+]] = 2.0 * x;
-// CHECK-NEXT:   [[P:p[0-9]*]] = &d_t;
+// CHECK-NEXT:   [[P:p[0-9]*]] = &[[DT0:d_t[0-9]*]];
 // CHECK-NEXT:   [[B:t[0-9]+]] = sq_fwd([[X2]], [[P]], tape);
 // CHECK-NEXT:   result = [[A]] + [[B]];
 // CHECK-NEXT:   /* adjoint of: return sq(x) + sq(2.0 * x); */
 // The second call's adjoint runs first (reverse order), then the first call's.
 // CHECK:   sq_rev([[X2]], {{p[0-9]*}}, tape, {{t[0-9]+}});
-// CHECK-NEXT:   [[DT:t[0-9]+]] = d_t;
-// CHECK-NEXT:   d_t = 0.0;
+// CHECK-NEXT:   [[DT:t[0-9]+]] = [[DT0]];
+// CHECK-NEXT:   [[DT0]] = 0.0;
 // CHECK-NEXT:   *d_x += [[DT]] * 2.0;
 // CHECK-NEXT:   sq_rev(x, d_x, tape, {{t[0-9]+}});
 // CHECK-NEXT:   adj_tape_free(tape);
