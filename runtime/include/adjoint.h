@@ -443,6 +443,10 @@ AdjTensor *adj_argmin_dim(const AdjTensor *t, int dim, bool keepdim);
  * (MmBackward0), batched with broadcast batch dims (UnsafeViewBackward0).
  * Operands must have the same dtype, like PyTorch. */
 AdjTensor *adj_matmul(const AdjTensor *a, const AdjTensor *b);
+/* torch.addmm(input, mat1, mat2) = input + mat1 @ mat2, input broadcast (AddmmBackward0). */
+AdjTensor *adj_addmm(const AdjTensor *input, const AdjTensor *mat1, const AdjTensor *mat2);
+/* F.linear(x, w, b) = x @ w.T + b (b may be NULL): addmm for 2-D x, as PyTorch does. */
+AdjTensor *adj_linear(const AdjTensor *x, const AdjTensor *w, const AdjTensor *b);
 AdjTensor *adj_softmax(const AdjTensor *t, int dim);      /* SoftmaxBackward0 */
 AdjTensor *adj_log_softmax(const AdjTensor *t, int dim);  /* LogSoftmaxBackward0 */
 
@@ -479,6 +483,9 @@ AdjTensor *adj_clamp_(AdjTensor *t, double min, double max);
 AdjTensor *adj_zero_(AdjTensor *t);
 AdjTensor *adj_fill_(AdjTensor *t, double value);
 AdjTensor *adj_copy_(AdjTensor *t, const AdjTensor *src);
+/* tensor.uniform_(from, to): the values torch.manual_seed + uniform_ give (nn.init's
+ * kaiming_uniform_ is uniform_(-bound, bound), run under no_grad). */
+AdjTensor *adj_uniform_(AdjTensor *t, double from, double to);
 
 /* ---------------------------------------------------------------------------------
  * Autograd
@@ -658,6 +665,9 @@ void adj_set_location_(const char *file, int line);
 #define adj_max_dim(...) ADJ_AT_(adj_max_dim(__VA_ARGS__))
 #define adj_min_dim(...) ADJ_AT_(adj_min_dim(__VA_ARGS__))
 #define adj_matmul(...) ADJ_AT_(adj_matmul(__VA_ARGS__))
+#define adj_addmm(...) ADJ_AT_(adj_addmm(__VA_ARGS__))
+#define adj_linear(...) ADJ_AT_(adj_linear(__VA_ARGS__))
+#define adj_uniform_(...) ADJ_AT_(adj_uniform_(__VA_ARGS__))
 #define adj_softmax(...) ADJ_AT_(adj_softmax(__VA_ARGS__))
 #define adj_log_softmax(...) ADJ_AT_(adj_log_softmax(__VA_ARGS__))
 #define adj_nll_loss(...) ADJ_AT_(adj_nll_loss(__VA_ARGS__))

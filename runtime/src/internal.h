@@ -183,6 +183,10 @@ void adj_tensor_autograd_free(AdjTensor *t);
  * grad_fn when grad mode is on (create_graph). 0, or -1 with PyTorch's message. */
 int adj_unpack_saved(AdjNode *node, AdjTensor **out);
 
+/* ---- random.c ---- */
+/* tensor.uniform_(from, to) values, drawn like PyTorch (no history, no version bump). */
+void adj_uniform_fill(AdjTensor *t, double from, double to);
+
 /* ---- kernels.c ---- */
 typedef enum AdjUnaryOp {
   U_NEG,

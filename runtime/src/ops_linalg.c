@@ -1,6 +1,6 @@
 /*
- * ops_linalg.c — torch.matmul in all its forms (dot, mv, mm, batched with broadcast
- * batch dims) on CBLAS, with a scalar reference path, and its backward.
+ * ops_linalg.c — torch.matmul in all its forms, addmm and F.linear (dot, mv, mm, batched with
+ * broadcast batch dims) on CBLAS, with a scalar reference path, and its backward.
  *
  * Key idea: 1-D operands are promoted to matrices ([k] -> [1, k] on the left,
  * [k, 1] on the right), every case becomes a batch of GEMMs over broadcast batch
@@ -247,4 +247,83 @@ AdjTensor *adj_matmul(const AdjTensor *a, const AdjTensor *b) {
   }
   adj_set_history(c, node);
   return adj_ret(c);
+}
+
+/* ---- addmm and linear ------------------------------------------------------------- */
+
+/* d(input + m1 m2) = g (summed to input's shape by the engine), g m2^T, m1^T g. */
+static int addmm_backward(AdjNode *n, AdjTensor *const *sv, AdjTensor *g, AdjTensor **gi) {
+  gi[0] = adj_needs_grad(n, 0) ? g : NULL;
+  if (adj_needs_grad(n, 1) && !(gi[1] = adj_matmul(g, adj_t(sv[2]))))
+    return -1;
+  if (adj_needs_grad(n, 2) && !(gi[2] = adj_matmul(adj_t(sv[1]), g)))
+    return -1;
+  return 0;
+}
+
+AdjTensor *adj_addmm(const AdjTensor *input, const AdjTensor *m1, const AdjTensor *m2) {
+  if (!input || !m1 || !m2) {
+    adj_error_null("addmm");
+    return NULL;
+  }
+  if (m1->ndim != 2 || m2->ndim != 2) {
+    adj_error(ADJ_ERR_RUNTIME, "%s must be a matrix", m1->ndim != 2 ? "mat1" : "mat2");
+    return NULL;
+  }
+  if (check_matmul(m1, m2) != 0)
+    return NULL;
+  if (input->dtype != m1->dtype) {
+    adj_error(ADJ_ERR_RUNTIME, "expected scalar type %s but found %s", type_word(m1->dtype),
+              type_word(input->dtype));
+    return NULL;
+  }
+  int nd;
+  int64_t shape[ADJ_MAX_DIMS];
+  int64_t out_shape[2] = {m1->shape[0], m2->shape[1]};
+  if (adj_broadcast_shape(input->ndim, input->shape, 2, out_shape, &nd, shape) != 0)
+    return NULL;
+  if (nd != 2 || shape[0] != out_shape[0] || shape[1] != out_shape[1]) {
+    char a[128];
+    adj_format_shape(a, sizeof a, input->ndim, input->shape);
+    adj_error(ADJ_ERR_RUNTIME,
+              "The expanded size of the tensor (%lld) must match the existing "
+              "size of input %s",
+              (long long)out_shape[1], a);
+    return NULL;
+  }
+  AdjTensor *c = bmm_raw(m1, m2);
+  if (!c)
+    return NULL;
+  adj_kernel_binary(B_ADD, c, c, input);
+  const AdjTensor *in[3] = {input, m1, m2};
+  AdjNode *node = adj_node_new("AddmmBackward0", addmm_backward, 3, in);
+  if (node) {
+    if (adj_needs_grad(node, 2))
+      adj_node_save(node, 1, m1, false);
+    if (adj_needs_grad(node, 1))
+      adj_node_save(node, 2, m2, false);
+  }
+  adj_set_history(c, node);
+  return adj_ret(c);
+}
+
+AdjTensor *adj_linear(const AdjTensor *x, const AdjTensor *w, const AdjTensor *b) {
+  if (!x || !w) {
+    adj_error_null("linear");
+    return NULL;
+  }
+  adj_scope_begin();
+  AdjTensor *wt = adj_t(w), *r = NULL;
+  if (b && x->ndim == 2) { /* PyTorch's fused path */
+    r = adj_addmm(b, x, wt);
+  } else if (b && x->ndim == 3 && adj_is_contiguous(x)) {
+    AdjTensor *x2 = adj_view(x, ADJ_SHAPE(x->shape[0] * x->shape[1], x->shape[2]));
+    AdjTensor *y = x2 ? adj_addmm(b, x2, wt) : NULL;
+    r = y ? adj_view(y, ADJ_SHAPE(x->shape[0], x->shape[1], y->shape[1])) : NULL;
+  } else {
+    r = adj_matmul(x, wt);
+    if (r && b && !adj_add_(r, b))
+      r = NULL;
+  }
+  return adj_scope_return(r);
 }

@@ -746,6 +746,30 @@ static AdjTensor *fill_impl(const char *fn, const char *name, AdjTensor *t, doub
 }
 
 AdjTensor *adj_zero_(AdjTensor *t) { return fill_impl("zero_", "ZeroBackward0", t, 0.0); }
+
+AdjTensor *adj_uniform_(AdjTensor *t, double from, double to) {
+  if (!t) {
+    adj_error_null("uniform_");
+    return NULL;
+  }
+  if (!adj_dtype_is_float(t->dtype)) {
+    adj_error(ADJ_ERR_RUNTIME, "\"check_uniform_bounds\" not implemented for '%s'",
+              t->dtype == ADJ_INT64 ? "Long" : "Bool");
+    return NULL;
+  }
+  if (!(from <= to)) {
+    adj_error(ADJ_ERR_RUNTIME,
+              "uniform_ expects to return a [from, to) range, but found from=%g > to=%g", from, to);
+    return NULL;
+  }
+  if (inplace_check("uniform_", t, NULL) != 0)
+    return NULL;
+  AdjNode *node = inplace_node("UniformBackward0", zero_backward, t, NULL);
+  adj_uniform_fill(t, from, to);
+  adj_bump_version(t);
+  adj_rebase_history(t, node);
+  return t;
+}
 AdjTensor *adj_fill_(AdjTensor *t, double v) { return fill_impl("fill_", "FillBackward0", t, v); }
 
 AdjTensor *adj_copy_(AdjTensor *t, const AdjTensor *src) {

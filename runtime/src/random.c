@@ -68,6 +68,22 @@ static double uniform01(AdjDType dtype) {
   return (double)(float)((float)(mt_next(&mt) & ((1u << 24) - 1)) * (1.0f / 16777216.0f));
 }
 
+void adj_uniform_fill(AdjTensor *t, double from, double to) {
+  int64_t n = adj_numel(t);
+  if (t->dtype == ADJ_FLOAT64) { /* PyTorch: (x * (to - from) + from), contracted to an fma */
+    for (int64_t i = 0; i < n; i++) {
+      double x = (double)(mt_next64(&mt) & ((1ull << 53) - 1)) * (1.0 / 9007199254740992.0);
+      adj_write(t->storage->data, t->dtype, adj_elem_offset(t, i), fma(x, to - from, from));
+    }
+    return;
+  }
+  float f = (float)from, w = (float)to - (float)from;
+  for (int64_t i = 0; i < n; i++) {
+    float x = (float)(mt_next(&mt) & ((1u << 24) - 1)) * (1.0f / 16777216.0f);
+    adj_write(t->storage->data, t->dtype, adj_elem_offset(t, i), fmaf(x, w, f));
+  }
+}
+
 AdjTensor *adj_rand(AdjDType dtype, int ndim, const int64_t *shape) {
   if (!adj_dtype_is_float(dtype)) {
     adj_error(ADJ_ERR_RUNTIME, "\"check_uniform_bounds\" not implemented for '%s'",

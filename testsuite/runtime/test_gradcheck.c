@@ -217,6 +217,9 @@ static int f_backward(void *ctx, int n, AdjTensor *const *in, AdjTensor *out, Ad
 static const AdjFunction f_fn = {"CompiledBackward", f_forward, f_backward};
 static AdjTensor *op_bridge(AdjTensor **x) { return adj_function_apply(&f_fn, NULL, 1, x); }
 
+static AdjTensor *op_addmm(AdjTensor **x) { return adj_addmm(x[0], x[1], x[2]); }
+static AdjTensor *op_linear(AdjTensor **x) { return adj_linear(x[0], x[1], x[2]); }
+static AdjTensor *op_linear_nobias(AdjTensor **x) { return adj_linear(x[0], x[1], NULL); }
 static AdjTensor *op_mlp(AdjTensor **x) {
   AdjTensor *h = adj_tanh(adj_add(adj_matmul(x[0], x[1]), x[2]));
   return adj_sum(adj_sigmoid(adj_matmul(h, x[3])));
@@ -310,6 +313,10 @@ static const Case cases[] = {
     {"inplace_on_view", op_view_inplace, 2, {2, 1}, {{2, 3}, {3}}, -1, 1},
     {"setitem", op_setitem, 1, {2}, {{2, 3}}, -1, 1},
     {"compiled_bridge", op_bridge, 1, {2}, {{2, 3}}, -1, 1},
+    {"addmm", op_addmm, 3, {1, 2, 2}, {{4}, {3, 2}, {2, 4}}, -1, 1},
+    {"linear_2d", op_linear, 3, {2, 2, 1}, {{3, 4}, {2, 4}, {2}}, -1, 1},
+    {"linear_3d", op_linear, 3, {3, 2, 1}, {{2, 3, 4}, {2, 4}, {2}}, -1, 1},
+    {"linear_1d_nobias", op_linear_nobias, 2, {1, 2}, {{4}, {3, 4}}, -1, 1},
     {"mlp", op_mlp, 4, {2, 2, 1, 2}, {{3, 4}, {4, 5}, {5}, {5, 2}}, -1, 1},
 };
 

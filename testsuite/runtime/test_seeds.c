@@ -7,6 +7,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <adjoint.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -393,6 +394,59 @@ static void seed004(void) {
   P(w);
 }
 
+/* nn.Linear(in, out) with PyTorch's default init: kaiming_uniform_(a=sqrt(5)) for the
+ * weight, then uniform_(-1/sqrt(in), 1/sqrt(in)) for the bias, under no_grad. */
+typedef struct Linear {
+  AdjTensor *weight, *bias;
+} Linear;
+
+static Linear nn_linear(int in, int out) {
+  Linear l;
+  double gain = sqrt(2.0 / (1 + 5.0)), std = gain / sqrt((double)in);
+  double wb = sqrt(3.0) * std, bb = 1 / sqrt((double)in);
+  l.weight = adj_requires_grad_(adj_empty(F32, ADJ_SHAPE(out, in)), true);
+  l.bias = adj_requires_grad_(adj_empty(F32, ADJ_SHAPE(out)), true);
+  ADJ_WITH_NO_GRAD {
+    adj_uniform_(l.weight, -wb, wb);
+    adj_uniform_(l.bias, -bb, bb);
+  }
+  return l;
+}
+
+static AdjTensor *forward(Linear l, AdjTensor *x) { return adj_linear(x, l.weight, l.bias); }
+
+static void seed004_nn(void) {
+  S("004.detach_nn");
+  adj_manual_seed(0);
+  AdjTensor *x = adj_requires_grad_(adj_randn(F32, ADJ_SHAPE(2, 2)), true);
+  Linear lin0 = nn_linear(2, 2), lin1 = nn_linear(2, 2), lin2 = nn_linear(2, 2);
+  Linear lin3 = nn_linear(2, 2);
+  AdjTensor *x1 = forward(lin0, x), *x2 = forward(lin1, x1);
+  x2 = adj_detach(x2); /* gradients stop here */
+  AdjTensor *x3 = forward(lin2, x2), *x4 = forward(lin3, x3);
+  CHECK(adj_backward(adj_sum(x4), NULL, false, false) == 0);
+  P(adj_grad(lin0.weight));
+  P(adj_grad(lin1.weight));
+  P(adj_grad(lin2.weight));
+  P(adj_grad(lin3.weight));
+  P(x4);
+
+  S("004.requires_grad_false_nn");
+  adj_manual_seed(0);
+  x = adj_requires_grad_(adj_randn(F32, ADJ_SHAPE(2, 2)), true);
+  lin0 = nn_linear(2, 2), lin1 = nn_linear(2, 2), lin2 = nn_linear(2, 2);
+  lin3 = nn_linear(2, 2);
+  x1 = forward(lin0, x), x2 = forward(lin1, x1);
+  adj_requires_grad_(lin2.weight, false);
+  adj_requires_grad_(lin2.bias, false);
+  x3 = forward(lin2, x2), x4 = forward(lin3, x3);
+  CHECK(adj_backward(adj_sum(x4), NULL, false, false) == 0);
+  P(adj_grad(lin0.weight));
+  P(adj_grad(lin1.weight));
+  P(adj_grad(lin2.weight));
+  P(adj_grad(lin3.weight));
+}
+
 /* ---- comparison with the golden file --------------------------------------------------- */
 
 static char *read_file(const char *path) {
@@ -448,6 +502,7 @@ int main(int argc, char **argv) {
   seed002();
   seed003();
   seed004();
+  seed004_nn();
   adj_scope_end();
   fclose(OUT);
   CHECK(adj_live_tensors() == 0);

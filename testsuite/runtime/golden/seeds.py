@@ -345,3 +345,46 @@ with torch.no_grad():
     w -= 0.1 * w.grad  # optimizer.step()
 err(lambda: loss.backward())
 print(w)
+
+# Seed 004's detach example exactly as written (randn input, nn.Linear's default init).
+import torch.nn as nn
+
+section("004.detach_nn")
+torch.manual_seed(0)
+x = torch.randn(2, 2)
+x.requires_grad = True
+lin0 = nn.Linear(2, 2)
+lin1 = nn.Linear(2, 2)
+lin2 = nn.Linear(2, 2)
+lin3 = nn.Linear(2, 2)
+x1 = lin0(x)
+x2 = lin1(x1)
+x2 = x2.detach()  # 此处设置了detach，之前的所有梯度流都不会回传了
+x3 = lin2(x2)
+x4 = lin3(x3)
+x4.sum().backward()
+print(lin0.weight.grad)
+print(lin1.weight.grad)
+print(lin2.weight.grad)
+print(lin3.weight.grad)
+print(x4)
+
+section("004.requires_grad_false_nn")
+torch.manual_seed(0)
+x = torch.randn(2, 2)
+x.requires_grad = True
+lin0 = nn.Linear(2, 2)
+lin1 = nn.Linear(2, 2)
+lin2 = nn.Linear(2, 2)
+lin3 = nn.Linear(2, 2)
+x1 = lin0(x)
+x2 = lin1(x1)
+for p in lin2.parameters():
+    p.requires_grad = False
+x3 = lin2(x2)
+x4 = lin3(x3)
+x4.sum().backward()
+print(lin0.weight.grad)
+print(lin1.weight.grad)
+print(lin2.weight.grad)
+print(lin3.weight.grad)
