@@ -22,14 +22,10 @@ static char *golden;
 
 static const char *kind_name(AdjErrorKind k) {
   switch (k) {
-  case ADJ_ERR_INDEX:
-    return "IndexError";
-  case ADJ_ERR_VALUE:
-    return "ValueError";
-  case ADJ_ERR_TYPE:
-    return "TypeError";
-  default:
-    return "RuntimeError";
+  case ADJ_ERR_INDEX: return "IndexError";
+  case ADJ_ERR_VALUE: return "ValueError";
+  case ADJ_ERR_TYPE: return "TypeError";
+  default: return "RuntimeError";
   }
 }
 

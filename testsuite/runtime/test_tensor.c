@@ -61,7 +61,8 @@ static void test_creation(void) {
   CHECK_STR(adj_dtype_name(F64), "torch.float64");
   CHECK_STR(adj_dtype_name(ADJ_BOOL), "torch.bool");
   CHECK(adj_offset(adj_select(t, 0, 1)) == 3);
-  AdjTensor *bt = adj_broadcast_to(adj_tensor(F32, ADJ_SHAPE(3), ADJ_VALUES(1, 2, 3)), ADJ_SHAPE(2, 3));
+  AdjTensor *bt =
+      adj_broadcast_to(adj_tensor(F32, ADJ_SHAPE(3), ADJ_VALUES(1, 2, 3)), ADJ_SHAPE(2, 3));
   CHECK(adj_size(bt, 0) == 2 && adj_get(bt, (int64_t[]){1, 2}) == 3);
   CHECK(!adj_is_anomaly_enabled());
   adj_print(adj_scalar(F32, 1.5)); /* stdout: tensor(1.5000) */
