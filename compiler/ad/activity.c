@@ -95,9 +95,16 @@ static void mark_regions(Activity *a, const unsigned char *set_, bool *changed) 
 static void inst(Activity *a, const Fn *fn, const Inst *in, bool *changed) {
   unsigned char *set_ = a->scratch;
   const Type *dt = in->dst >= 0 ? fn->vars[in->dst].type : NULL;
+  if (in->op == OP_POP) {
+    /* a value from the tape may have been active where it was pushed (g_fwd pushes,
+     * g_rev pops): call every popped float active, which is sound */
+    if (ir_type_is_float(dt))
+      set(&a->varied[in->dst], changed);
+    return;
+  }
   if (in->nograd || in->op == OP_STOPGRAD || ir_ops[in->op].kind == K_CMP ||
-      ir_ops[in->op].kind == K_INT || in->op == OP_PUSH || in->op == OP_POP)
-    return; /* a pop restores a value its own variable held: nothing new flows */
+      ir_ops[in->op].kind == K_INT || in->op == OP_PUSH)
+    return;
   switch (in->op) {
   case OP_LOAD:
     act_place_regions(a, fn, in->place, set_);

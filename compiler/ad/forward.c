@@ -174,19 +174,34 @@ static void inst_stmt(Fwd *f, const Stmt *s, Block *out) {
     call_stmt(f, s, out);
     return;
   }
-  /* PUSH/POP: the tangent travels with the value (pushed after it, popped before). */
+  /* PUSH/POP: a float's tangent travels with it (pushed after it, popped before),
+   * active or not, so the tape layout does not depend on activity: a g_fwd pushes
+   * what its g_rev pops, and the two are differentiated separately. */
   if (in->op == OP_PUSH) {
     Stmt *c = emit(f, out, OP_PUSH, in->type, -1, s);
     c->inst.args[0] = mo(f, in->args[0]);
-    if (active(f, in->args[0]) && f->tan[in->args[0].var]->nproj == 0) {
-      Stmt *t = emit(f, out, OP_PUSH, in->type, -1, s);
-      t->inst.args[0] = gvar(f, f->tan[in->args[0].var]->var);
+    if (ir_type_is_float(in->type)) {
+      Operand t;
+      if (active(f, in->args[0]) && f->tan[in->args[0].var]->nproj == 0) {
+        t = gvar(f, f->tan[in->args[0].var]->var);
+      } else { /* an inactive value: its tangent is 0 */
+        int z = ir_var_new(f->m, f->G, "t", in->type, VAR_TEMP, s->loc);
+        Stmt *zs = emit(f, out, OP_MOV, in->type, z, s);
+        zs->inst.args[0] = ad_const(in->type, 0);
+        t = gvar(f, z);
+      }
+      Stmt *tp = emit(f, out, OP_PUSH, in->type, -1, s);
+      tp->inst.args[0] = t;
     }
     return;
   }
   if (in->op == OP_POP) {
-    if (act_var_active(f->act, P, v) && f->tan[v] && f->tan[v]->nproj == 0)
-      emit(f, out, OP_POP, in->type, f->tan[v]->var, s);
+    if (ir_type_is_float(in->type)) {
+      int dst = f->tan[v] && f->tan[v]->nproj == 0
+                    ? f->tan[v]->var
+                    : ir_var_new(f->m, f->G, "t", in->type, VAR_TEMP, s->loc);
+      emit(f, out, OP_POP, in->type, dst, s);
+    }
     emit(f, out, OP_POP, in->type, f->vmap[v], s);
     return;
   }

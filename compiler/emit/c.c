@@ -723,10 +723,14 @@ static void function(Em *e, const Generated *g) {
       continue; /* its only assignment is not written either */
     if (fn->has_tape && v == fn->tape) {
       if (fn->owns_tape && e->uses[v]) {
+        /* the tape's storage: a name no variable of the function has */
+        const char *st = arena_printf(e->arena, "%s_storage", e->names[v]);
+        for (int k = 2; name_used(e, fn->nvars, st); k++)
+          st = arena_printf(e->arena, "%s_storage%d", e->names[v], k);
         indent(e);
-        putf(e, "AdjTape %s_storage = ADJ_TAPE_INIT;\n", e->names[v]);
+        putf(e, "AdjTape %s = ADJ_TAPE_INIT;\n", st);
         indent(e);
-        putf(e, "AdjTape *%s = &%s_storage;\n", e->names[v], e->names[v]);
+        putf(e, "AdjTape *%s = &%s;\n", e->names[v], st);
       }
       continue;
     }
