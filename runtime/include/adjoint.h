@@ -214,8 +214,8 @@ void adj_error_abort(AdjErrorKind kind, const char *message, void *ctx);
 typedef enum AdjDType {
   ADJ_FLOAT32, /* torch.float32, the default dtype */
   ADJ_FLOAT64, /* torch.float64 */
-  ADJ_INT64,   /* torch.int64: indices, argmax, targets (no arithmetic) */
-  ADJ_BOOL     /* torch.bool: comparison results (no arithmetic) */
+  ADJ_INT64,   /* torch.int64: indices, argmax, targets; integer arithmetic, no grad */
+  ADJ_BOOL     /* torch.bool: comparison results and masks; no grad */
 } AdjDType;
 
 #define ADJ_MAX_DIMS 8
@@ -228,7 +228,8 @@ typedef struct AdjNode AdjNode;
 
 /* ADJ_SHAPE(2, 3) expands to the (ndim, shape) argument pair `2, (const int64_t[]){2, 3}`
  * and ADJ_SCALAR_SHAPE to the 0-dim pair `0, NULL`. ADJ_VALUES(1., 2.) is a
- * `const double[]` literal, ADJ_DIMS(0, 1) the (ndims, dims) pair for reductions. */
+ * `const double[]` literal, ADJ_DIMS(0, 1) the (ndims, dims) pair for reductions and
+ * permutations, ADJ_INDEX(1, 2) a `const int64_t[]` index for adj_get / adj_set. */
 #define ADJ_SHAPE(...)                                                               \
   (int)(sizeof((const int64_t[]){__VA_ARGS__}) / sizeof(int64_t)), (const int64_t[]){__VA_ARGS__}
 #define ADJ_SCALAR_SHAPE 0, NULL
@@ -439,8 +440,9 @@ AdjTensor *adj_argmin_dim(const AdjTensor *t, int dim, bool keepdim);
  * Linear algebra and nn functions
  * ------------------------------------------------------------------------------- */
 
-/* torch.matmul: dot (DotBackward0), matrix-vector (MvBackward0), matrix-matrix
- * (MmBackward0), batched with broadcast batch dims (UnsafeViewBackward0).
+/* torch.matmul: dot (DotBackward0), matrix-vector (MvBackward0), vector-matrix
+ * (SqueezeBackward3), matrix-matrix (MmBackward0), batched with broadcast batch dims
+ * (UnsafeViewBackward0).
  * Operands must have the same dtype, like PyTorch. */
 AdjTensor *adj_matmul(const AdjTensor *a, const AdjTensor *b);
 /* torch.addmm(input, mat1, mat2) = input + mat1 @ mat2, input broadcast (AddmmBackward0). */
@@ -455,7 +457,8 @@ typedef enum AdjReduction {
   ADJ_REDUCTION_SUM,
   ADJ_REDUCTION_NONE
 } AdjReduction;
-/* F.nll_loss(logp [N, C] or [C], target int64 [N] or []) (NllLossBackward0). */
+/* F.nll_loss(logp [N, C] or [C], target int64 [N] or []) (NllLossBackward0); targets
+ * equal to -100 are ignored (PyTorch's default ignore_index). */
 AdjTensor *adj_nll_loss(const AdjTensor *logp, const AdjTensor *target, AdjReduction reduction);
 /* F.cross_entropy(logits, target) == nll_loss(log_softmax(logits, 1), target). */
 AdjTensor *adj_cross_entropy(const AdjTensor *logits, const AdjTensor *target,
