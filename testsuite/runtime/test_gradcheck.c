@@ -455,7 +455,42 @@ static void run_case(const Case *c) {
   adj_scope_end();
 }
 
+/* Random DAGs: each node applies a random op to one or two earlier nodes, so values
+ * are shared along many paths and the engine's dependency counting, buffer sums and
+ * ordering are exercised; the output mixes the last nodes. The graph is a function
+ * of graph_seed, so every evaluation builds the same one. */
+static unsigned graph_seed;
+static AdjTensor *op_random_graph(AdjTensor **x) {
+  unsigned r = graph_seed;
+  AdjTensor *v[16] = {x[0], x[1], x[2]};
+  int n = 3;
+  for (; n < 16; n++) {
+    r = r * 1103515245u + 12345u;
+    AdjTensor *a = v[(r >> 8) % (unsigned)n], *b = v[(r >> 16) % (unsigned)n];
+    switch ((r >> 24) % 8) {
+    case 0: v[n] = adj_add(a, b); break;
+    case 1: v[n] = adj_mul(a, b); break;
+    case 2: v[n] = adj_sin(a); break;
+    case 3: v[n] = adj_tanh(adj_sub(a, b)); break;
+    case 4: v[n] = adj_mul_scalar(a, 0.7); break;
+    case 5: v[n] = adj_expand(adj_sum_dims(a, ADJ_DIMS(0), true), ADJ_SHAPE(3)); break;
+    case 6: v[n] = adj_sigmoid(adj_mul(a, a)); break;
+    default:
+      v[n] = adj_cat(2, (AdjTensor *[]){adj_slice(a, 0, 0, 1, 1), adj_slice(b, 0, 1, 3, 1)}, 0);
+    }
+  }
+  return adj_add(adj_add(v[13], v[14]), v[15]);
+}
+
 int main(void) {
+  for (unsigned seed = 1; seed <= 30; seed++) {
+    Case c = {"random_graph", op_random_graph, 3, {1, 1, 1}, {{3}, {3}, {3}}, -1, 1};
+    graph_seed = seed * 2654435761u;
+    int before = check_fail_;
+    run_case(&c);
+    if (check_fail_ != before)
+      fprintf(stderr, "FAILED: random graph %u\n", seed);
+  }
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     int before = check_fail_;
     run_case(&cases[i]);
