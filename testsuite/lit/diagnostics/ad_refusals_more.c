@@ -7,6 +7,9 @@
 // derivative. --implicit-check-not makes sure nothing else is reported.
 //
 // RUN: %not %adjc %s -o %t.c 2>&1 | %FileCheck %s --implicit-check-not=error:
+// and no error beyond those (CHECK-DAG leaves the tail unchecked):
+// RUN: %not %adjc %s -o %t.c 2>&1 | grep -c 'error:' | %FileCheck %s --check-prefix=COUNT
+// COUNT: {{^}}5{{$}}
 #include <adjoint.h>
 
 double ext_model(double x); // declared only

@@ -5,6 +5,9 @@
 // they are stable).
 //
 // RUN: %not %adjc %s -o %t.c 2>&1 | %FileCheck %s --implicit-check-not=error:
+// and no error beyond those (CHECK-DAG leaves the tail unchecked):
+// RUN: %not %adjc %s -o %t.c 2>&1 | grep -c 'error:' | %FileCheck %s --check-prefix=COUNT
+// COUNT: {{^}}6{{$}}
 #include <adjoint.h>
 
 // CHECK-DAG: request_args.c:[[@LINE+1]]:1: error: request on 'empty_list' lists no parameters

@@ -7,6 +7,9 @@
 // nothing differentiates are accepted (--implicit-check-not: no other error).
 //
 // RUN: %not %adjc %s -o %t.c 2>&1 | %FileCheck %s --implicit-check-not=error:
+// and no error beyond those (CHECK-DAG leaves the tail unchecked):
+// RUN: %not %adjc %s -o %t.c 2>&1 | grep -c 'error:' | %FileCheck %s --check-prefix=COUNT
+// COUNT: {{^}}11{{$}}
 #include <adjoint.h>
 #include <setjmp.h>
 
@@ -65,6 +68,9 @@ ADJ_JVP(x)
 double with_union(double x) {
   // CHECK-DAG: unsupported_constructs.c:[[@LINE+1]]:14: error: unions are not supported in differentiated code
   union bits q;
+  // Each use of the union is reported too.
+  // CHECK-DAG: unsupported_constructs.c:[[@LINE+2]]:5: error: unions are not supported in differentiated code
+  // CHECK-DAG: unsupported_constructs.c:[[@LINE+2]]:12: error: unions are not supported in differentiated code
   q.d = x;
   return q.d * 2;
 }

@@ -1,0 +1,38 @@
+// In a helper (split into a forward and a reverse sweep), a pointer that may point
+// into different arrays is refused, with the pointer's name: ping-pong buffers
+// where one buffer is the caller's array and one the helper's own. The same code
+// in the differentiated function itself is accepted (reverse/ping_pong.c).
+//
+// RUN: %not %adjc %s -o %t.c 2>&1 | %FileCheck %s --implicit-check-not=error:
+#include <adjoint.h>
+
+enum { N = 6 };
+
+static void smooth(double *u, int n, int steps) {
+  double tmp[N];
+  // CHECK-DAG: helper_pointer_switch.c:[[@LINE+1]]:{{[0-9]+}}: error: pointer 'cur' may point into different arrays; adjc cannot record it in a helper function
+  double *cur = u, *next = tmp;
+  // CHECK-DAG: helper_pointer_switch.c:{{[0-9]+}}:{{[0-9]+}}: error: pointer 'next' may point into different arrays; adjc cannot record it in a helper function
+  for (int step = 0; step < steps; step++) {
+    for (int i = 0; i < n; i++)
+      next[i] = 0.5 * cur[i] + 0.25 * (cur[(i + 1) % n] + cur[(i + n - 1) % n]);
+    double *t = cur;
+    cur = next;
+    next = t;
+  }
+  if (cur != u)
+    for (int i = 0; i < n; i++)
+      u[i] = cur[i];
+}
+
+ADJ_GRAD(w)
+double helper_ping_pong(const double *w, int n) {
+  double u[N];
+  for (int i = 0; i < n; i++)
+    u[i] = w[i];
+  smooth(u, n, 3);
+  double s = 0;
+  for (int i = 0; i < n; i++)
+    s += u[i] * w[(i + 2) % n];
+  return s;
+}
