@@ -14,6 +14,9 @@
 #include <string.h>
 
 static int nregions(const Activity *a) { return a->nvars + 1; }
+static unsigned char *stored(const Activity *a, int r) {
+  return a->stored + (size_t)r * (size_t)nregions(a);
+}
 static unsigned char *pts(const Activity *a, int v) {
   return a->points + (size_t)v * (size_t)nregions(a);
 }
@@ -29,6 +32,23 @@ void act_place_regions(const Activity *a, const Fn *fn, const Place *p, unsigned
     memcpy(out, pts(a, p->var), (size_t)nregions(a));
   else
     out[p->var] = 1;
+  /* each further step through a pointer held in memory (rows[r][j], s->data[i])
+   * reaches wherever pointers stored into the memory so far point */
+  const Type *t = root->type;
+  for (int i = 0; i < p->nproj; i++) {
+    const Proj *pj = &p->proj[i];
+    bool through_pointer = pj->kind != PJ_FIELD && t->kind == TY_PTR;
+    if (through_pointer && !(i == 0 && root->type->kind == TY_PTR)) {
+      for (int r = 0; r < nregions(a); r++)
+        if (out[r]) {
+          const unsigned char *st = stored(a, r);
+          for (int q = 0; q < nregions(a); q++)
+            if (st[q])
+              out[q] = 1;
+        }
+    }
+    t = pj->type;
+  }
 }
 
 static bool any_active(const Activity *a, const unsigned char *set) {
@@ -108,15 +128,36 @@ static void inst(Activity *a, const Fn *fn, const Inst *in, bool *changed) {
   switch (in->op) {
   case OP_LOAD:
     act_place_regions(a, fn, in->place, set_);
-    if (dt->kind == TY_PTR)
-      join(a, in->dst, set_, changed); /* a pointer loaded from region r points into r */
-    else if (ir_type_has_float(dt) && any_active(a, set_))
+    if (dt->kind == TY_PTR) {
+      /* a pointer loaded from region r points into r's own memory (a parameter's
+       * structure) or wherever pointers stored into r point */
+      join(a, in->dst, set_, changed);
+      for (int r = 0; r < nregions(a); r++)
+        if (set_[r])
+          join(a, in->dst, stored(a, r), changed);
+    } else if (ir_type_has_float(dt) && any_active(a, set_)) {
       set(&a->varied[in->dst], changed);
+    }
     return;
   case OP_STORE:
   case OP_ADDTO: /* generated code: place += a */
-    if (opd_varied(a, fn, in->args[0])) {
-      act_place_regions(a, fn, in->place, set_);
+    act_place_regions(a, fn, in->place, set_);
+    if (in->args[0].kind == OPD_VAR && fn->vars[in->args[0].var].type->kind == TY_PTR) {
+      /* a pointer stored into memory: remember where it points; memory holding a
+       * pointer into active memory needs a shadow (holding the shadow pointer) */
+      const unsigned char *p = pts(a, in->args[0].var);
+      for (int r = 0; r < nregions(a); r++)
+        if (set_[r]) {
+          unsigned char *st = stored(a, r);
+          for (int q = 0; q < nregions(a); q++)
+            if (p[q] && !st[q]) {
+              st[q] = 1;
+              *changed = true;
+            }
+        }
+      if (any_active(a, p))
+        mark_regions(a, set_, changed);
+    } else if (opd_varied(a, fn, in->args[0])) {
       mark_regions(a, set_, changed);
     }
     return;
@@ -194,6 +235,7 @@ Activity *act_fill(Arena *arena, const Fn *fn, const bool *active_params) {
   a->varied = ARENA_ARRAY(arena, bool, fn->nvars + 1);
   a->region = ARENA_ARRAY(arena, bool, fn->nvars + 1);
   a->scratch = ARENA_ARRAY(arena, unsigned char, fn->nvars + 1);
+  a->stored = ARENA_ARRAY(arena, unsigned char, (size_t)(fn->nvars + 1) * (size_t)(fn->nvars + 1));
   a->points = ARENA_ARRAY(arena, unsigned char, (size_t)(fn->nvars + 1) * (size_t)(fn->nvars + 1));
   for (int v = 0; v < fn->nvars; v++) {
     const Var *var = &fn->vars[v];

@@ -48,6 +48,7 @@ typedef struct Activity {
   bool *region;
   unsigned char *points; /* nvars rows of (nvars + 1) bytes */
   unsigned char *scratch; /* nvars + 1 bytes of working space */
+  unsigned char *stored;  /* per region: the regions pointers stored into it point to */
 } Activity;
 
 /* active_params[i] tells whether parameter i is differentiated. */

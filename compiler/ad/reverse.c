@@ -537,6 +537,29 @@ static void shadow_pointer(Rev *r, const Stmt *s, Block *fwd) {
   }
 }
 
+/* `place = p` with p a pointer into active memory: the shadow memory gets the shadow
+ * pointer (`d_rows[r] = d_p`), so a pointer loaded back from it has a shadow. In a
+ * split function the shadow of a local aggregate lives in g_fwd's frame only, so
+ * there this is refused rather than lost. */
+static void store_shadow_pointer(Rev *r, const Stmt *s, Block *fwd) {
+  const Inst *in = &s->inst;
+  int pv = in->args[0].var;
+  Place *sp = splace(r, in->place);
+  Place *sh = r->shadow[pv];
+  int root = in->place->var;
+  bool local_memory = r->P->vars[root].type->kind != TY_PTR && root >= r->P->nparams;
+  if (!sp || !sh || sh->nproj || (r->mode == REV_SPLIT && local_memory)) {
+    diag_error(s->loc, "index the array directly, or pass the pointer as a parameter",
+               "a pointer into differentiated memory is stored into '%s'; adjc supports this "
+               "only for memory of the differentiated function itself",
+               r->P->vars[root].name);
+    return;
+  }
+  Stmt *st = inst(r, fwd, OP_STORE, sp->type, -1, s);
+  st->inst.place = sp;
+  st->inst.args[0] = wvar(r, sh->var);
+}
+
 /* Reverse of a call to a function of the file (split pair) or a custom pullback. */
 static void call_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev);
 
@@ -568,6 +591,9 @@ static void inst_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
     ir_block_push(r->m, fwd, c);
     if (v >= 0 && P->vars[v].type->kind == TY_PTR && act_var_active(r->act, P, v))
       shadow_pointer(r, s, fwd);
+    if (in->op == OP_STORE && in->args[0].kind == OPD_VAR &&
+        P->vars[in->args[0].var].type->kind == TY_PTR && act_var_active(r->act, P, in->args[0].var))
+      store_shadow_pointer(r, s, fwd);
   }
 
   /* reverse: keep y if the rule needs it, restore, then move adjoints */

@@ -17,13 +17,25 @@ static void read_opd(int *reads, Operand o) {
     reads[o.var]++;
 }
 
-/* A place's reads: its indices, and its root unless the place is the root variable
- * itself being written (nproj == 0 or only fields/indices of a local aggregate). */
+/* Does the place reach memory through a pointer (the root, or one held in the root's
+ * memory: rows[r][j])? Writing there writes memory the root does not own. */
+static bool through_pointer(const Fn *fn, const Place *p) {
+  const Type *t = fn->vars[p->var].type;
+  for (int i = 0; i < p->nproj; i++) {
+    if (p->proj[i].kind != PJ_FIELD && t->kind == TY_PTR)
+      return true;
+    t = p->proj[i].type;
+  }
+  return false;
+}
+
+/* A place's reads: its indices, and its root unless the place is (part of) the root
+ * variable's own storage being written. */
 static void read_place(const Fn *fn, int *reads, const Place *p, bool written) {
   for (int i = 0; i < p->nproj; i++)
     if (p->proj[i].kind == PJ_INDEX)
       read_opd(reads, p->proj[i].index);
-  if (!written || fn->vars[p->var].type->kind == TY_PTR)
+  if (!written || through_pointer(fn, p))
     reads[p->var]++;
 }
 
@@ -72,7 +84,7 @@ static bool dead(const Fn *fn, const Inst *in, const int *reads) {
   case OP_CALL: case OP_PUSH: case OP_POP:
     return false;
   case OP_STORE: case OP_ADDTO:
-    return fn->vars[in->place->var].type->kind != TY_PTR && removable_var(fn, in->place->var) &&
+    return !through_pointer(fn, in->place) && removable_var(fn, in->place->var) &&
            !reads[in->place->var];
   default:
     break;

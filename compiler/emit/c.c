@@ -353,12 +353,31 @@ static void operand(Em *e, StrBuf *sb, Operand o, int ctx_prec, bool right) {
 
 /* A place as a C lvalue. `whole` is false when it is an operand of an operator (a
  * bare `*p` is then parenthesized: `a / *p` would open a comment). */
+static Type *assignable(Em *e, Type *t);
+
 static void place(Em *e, StrBuf *sb, const Place *p, bool whole) {
   StrBuf cur = {0};
   sb_puts(&cur, e->names[p->var]);
+  const Type *ty = e->fn->vars[p->var].type;
   for (int i = 0; i < p->nproj; i++) {
     const Proj *pj = &p->proj[i];
     StrBuf next = {0};
+    if (whole && pj->kind != PJ_FIELD && ty->kind == TY_PTR && ty->elem->is_const) {
+      /* writing an adjoint through a pointer the user's type declares const (a
+       * shadow struct's `const double *data`): the shadow memory is the caller's
+       * writable d_ array, so the const is cast away here */
+      StrBuf cast = {0};
+      StrBuf decl = {0};
+      Type ptr = *ty;
+      ptr.elem = assignable(e, ty->elem);
+      ir_type_decl(&decl, &ptr, "");
+      sb_printf(&cast, "((%s)%s)", decl.data, cur.data);
+      sb_free(&decl);
+      sb_free(&cur);
+      cur = cast;
+    }
+    ty = pj->kind == PJ_DEREF && i + 1 < p->nproj && p->proj[i + 1].kind == PJ_FIELD ? p->proj[i + 1].type
+                                                                                     : pj->type;
     switch (pj->kind) {
     case PJ_DEREF:
       if (i + 1 < p->nproj && p->proj[i + 1].kind == PJ_FIELD) {

@@ -334,7 +334,11 @@ static LValue subscript_lvalue(Lower *l, CXCursor e) {
   fe_children(e, kids, 2);
   CXType t0 = clang_getCanonicalType(clang_getCursorType(kids[0]));
   /* `i[a]` is legal C: the base is whichever side is the pointer */
-  int base = (t0.kind == CXType_Pointer || t0.kind == CXType_ConstantArray) ? 0 : 1;
+  int base = (t0.kind == CXType_Pointer || t0.kind == CXType_ConstantArray ||
+              t0.kind == CXType_IncompleteArray || t0.kind == CXType_VariableArray ||
+              t0.kind == CXType_DependentSizedArray)
+                 ? 0
+                 : 1; /* an array parameter keeps its array type even canonically */
   Place *p = ir_place_clone(l->m, pointer_place(l, kids[base]));
   Operand idx = index_operand(l, kids[1 - base]);
   ir_place_push(l->m, p, PJ_INDEX, idx, NULL, fe_expr_type(l, e));
