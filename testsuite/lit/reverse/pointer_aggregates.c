@@ -1,7 +1,8 @@
 // Pointers into the listed parameter stored in aggregates: a local array of row
-// pointers, a struct holding a pointer passed by value to a helper, and pointers
-// swapped between two locals each iteration. Reads through them must carry the
-// derivative into d_w (or adjc must refuse them with an error): gradients are
+// pointers, a struct holding a pointer passed by value to a helper, the same
+// struct passed by address as a const void * context, and pointers swapped between
+// two locals each iteration. Reads through them must carry the
+// derivative into d_w (adjc accepts them without a diagnostic): gradients are
 // checked against finite differences (1e-6 relative), value and accumulation.
 //
 // RUN: %adjc %s -o %t.c
@@ -68,6 +69,27 @@ double swapped_pointers(const double *w, int n) {
 }
 CHECKV(swapped_pointers)
 
+// the callback pattern: a struct holding the pointer, passed as const void *ctx
+typedef struct {
+  const double *w;
+  double scale;
+} ctx_t;
+
+static double from_ctx(const void *ctx, int i) {
+  const ctx_t *c = (const ctx_t *)ctx;
+  return c->w[i] * c->w[i] * c->scale;
+}
+
+ADJ_GRAD(w)
+double ctx_callback(const double *w, int n) {
+  ctx_t c = {w, 1.5};
+  double s = 0;
+  for (int i = 0; i < n; i++)
+    s += from_ctx(&c, i) * w[(i + 1) % n];
+  return s;
+}
+CHECKV(ctx_callback)
+
 int main(void) {
   uint64_t rng = 1717;
   int bad = 0;
@@ -77,7 +99,8 @@ int main(void) {
     bad |= check_rev("row_pointers", row_pointers_w, row_pointers_g, NULL, v, N, 1e-6);
     bad |= check_rev("span_by_value", span_by_value_w, span_by_value_g, NULL, v, N, 1e-6);
     bad |= check_rev("swapped_pointers", swapped_pointers_w, swapped_pointers_g, NULL, v, N, 1e-6);
+    bad |= check_rev("ctx_callback", ctx_callback_w, ctx_callback_g, NULL, v, N, 1e-6);
   }
-  // CHECK-COUNT-9: rev {{[a-z_]+}}: OK
+  // CHECK-COUNT-12: rev {{[a-z_]+}}: OK
   return bad;
 }
