@@ -3,7 +3,8 @@
 // a helper with a loop and an early return, a recursive helper walking an array by
 // pointer offsets, a helper called with the same array for input and output
 // (aliasing), a helper with a branch on data, a helper with a local array (used
-// only inside it), and a helper of a helper in a loop. Gradients are checked against
+// only inside it), a helper of a helper in a loop, and helpers walking pointers
+// backwards. Gradients are checked against
 // finite differences (1e-6 relative to max(1, |fd|)), value and accumulation.
 //
 // RUN: %adjc %s -o %t.c
@@ -116,6 +117,29 @@ double helper_chain(const double *w, int n) {
 }
 CHECKV(helper_chain)
 
+// helpers walking pointers backwards, using pointer differences as numbers, and
+// copying through *dst++ = *--p
+static double back(const double *end, const double *begin) {
+  double s = 0;
+  const double *p = end;
+  while (p-- > begin)
+    s = s * 0.5 + *p * (double)(p - begin + 1);
+  return s;
+}
+static void rev_copy(const double *src, double *dst, int n) {
+  const double *p = src + n;
+  while (p != src)
+    *dst++ = *--p * 1.5;
+}
+
+ADJ_GRAD(w)
+double pointer_walks(const double *w, int n) {
+  double a[N];
+  rev_copy(w, a, n);
+  return back(&w[n], w) + back(a + n, a + 1) * w[0];
+}
+CHECKV(pointer_walks)
+
 int main(void) {
   uint64_t rng = 606;
   int bad = 0;
@@ -127,8 +151,9 @@ int main(void) {
     bad |= check_rev("recursive_arrays", recursive_arrays_w, recursive_arrays_g, NULL, v, N, 1e-6);
     bad |= check_rev("aliasing", aliasing_w, aliasing_g, NULL, v, N, 1e-6);
     bad |= check_rev("helper_chain", helper_chain_w, helper_chain_g, NULL, v, N, 1e-6);
+    bad |= check_rev("pointer_walks", pointer_walks_w, pointer_walks_g, NULL, v, N, 1e-6);
   }
-  // CHECK-COUNT-20: rev {{[a-z_]+}}: OK
+  // CHECK-COUNT-24: rev {{[a-z_]+}}: OK
   // CHECK-NOT: FAIL
   return bad;
 }
