@@ -99,7 +99,7 @@ float f_fwd(const float *w, int n) {
   return s / (1.0f + fabsf(w[0]));
 }
 CHECKFV(f_fwd)
-// GEN-LABEL: float f_fwd_jvp(const float *w, const float *t_w, int n, float *t_ret) {
+// GEN-LABEL: {{^}}float f_fwd_jvp(const float *w, const float *t_w, int n, float *t_ret) {
 float f_fwd_jvp(const float *w, const float *t_w, int n, float *t_ret);
 
 int main(void) {
