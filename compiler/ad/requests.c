@@ -167,6 +167,38 @@ static void add_made(AdCtx *ad, const Fn *fn, ReqKind kind, const bool *active, 
   ad->made[ad->nmade++] = (Made){fn, kind, copy, made};
 }
 
+/* A length written in a request (`w[n]`, `w[n * d]`) is C text evaluated in the
+ * generated function: every name in it must be an integer parameter. */
+static bool check_length(const Fn *fn, const Request *rq, const char *array, const char *text) {
+  for (const char *c = text; *c;) {
+    if (!(*c == '_' || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z'))) {
+      c++;
+      continue;
+    }
+    const char *start = c;
+    while (*c == '_' || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9'))
+      c++;
+    size_t len = (size_t)(c - start);
+    int found = -1;
+    for (int p = 0; p < fn->nparams; p++)
+      if (strlen(fn->vars[p].name) == len && strncmp(fn->vars[p].name, start, len) == 0)
+        found = p;
+    if (found < 0) {
+      diag_error(rq->loc, "write the length with the function's integer parameters, e.g. w[n]",
+                 "the length of '%s' names '%.*s', which is not a parameter of '%s'", array,
+                 (int)len, start, fn->name);
+      return false;
+    }
+    if (fn->vars[found].type->kind != TY_INT) {
+      diag_error(rq->loc, "write the length with the function's integer parameters, e.g. w[n]",
+                 "the length of '%s' uses '%s', which is not an integer", array,
+                 fn->vars[found].name);
+      return false;
+    }
+  }
+  return true;
+}
+
 /* Map the names of a request to parameter flags; report unknown or integer ones.
  * sizes[p] receives the text of `p[size]` when written, else NULL. */
 static bool request_params(AdCtx *ad, const Fn *fn, const Request *rq, bool *active,
@@ -192,8 +224,10 @@ static bool request_params(AdCtx *ad, const Fn *fn, const Request *rq, bool *act
       active[found] = true;
       const char *open = strchr(name, '[');
       const char *close = open ? strrchr(open, ']') : NULL;
-      if (open && close && close > open + 1)
+      if (open && close && close > open + 1) {
         sizes[found] = arena_strndup(ad->m->arena, open + 1, (size_t)(close - open - 1));
+        ok &= check_length(fn, rq, fn->vars[found].name, sizes[found]);
+      }
     }
   }
   if (rq->nparams == 0) {

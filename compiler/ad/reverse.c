@@ -513,6 +513,15 @@ static void shadow_pointer(Rev *r, const Stmt *s, Block *fwd) {
       return;
     }
     n->inst.place = sp;
+    if (in->op == OP_LOAD && sp->type != t) {
+      /* a shadow pointer loaded from a field declared `const T *`: adjoints are
+       * written through it, so it is converted to the shadow's `T *` */
+      int tmp = temp(r, "p", sp->type);
+      n->inst.dst = tmp;
+      n->inst.type = sp->type;
+      Stmt *c = inst(r, fwd, OP_CAST, t, dst->var, s);
+      c->inst.args[0] = wvar(r, tmp);
+    }
     return;
   }
   default:
@@ -1126,6 +1135,8 @@ static Type *shadow_type(Rev *r, Type *t) {
   t = ir_type_unqual(r->m, t);
   if (t->kind == TY_PTR)
     return ir_type_ptr(r->m, shadow_type(r, t->elem));
+  if (t->kind == TY_ARRAY)
+    return ir_type_array(r->m, shadow_type(r, t->elem), t->len);
   return t;
 }
 

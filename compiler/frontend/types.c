@@ -214,11 +214,19 @@ static Type *unqualified_type(Fe *fe, CXType t, CXCursor where) {
   }
 }
 
+/* t with const on its innermost element (`double[3]` -> `const double[3]`). */
+static Type *const_innermost(Fe *fe, Type *t) {
+  if (t->kind == TY_ARRAY)
+    return ir_type_array(fe->m, const_innermost(fe, t->elem), t->len);
+  return t->kind == TY_VOID ? t : ir_type_const(fe->m, t);
+}
+
 Type *fe_array_elem(Fe *fe, CXType t, CXCursor where) {
   Type *elem = fe_type(fe, clang_getArrayElementType(t), where);
-  /* `const double a[3]`: libclang may keep the const on the array type */
-  if (clang_isConstQualifiedType(t) && elem->kind != TY_ARRAY && elem->kind != TY_VOID)
-    elem = ir_type_const(fe->m, elem);
+  /* `const double a[][3]`: libclang keeps the const on the outer array type and
+   * reports the element as plain `double[3]`: put it back on the innermost one */
+  if (clang_isConstQualifiedType(t))
+    elem = const_innermost(fe, elem);
   return elem;
 }
 
