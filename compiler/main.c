@@ -36,7 +36,7 @@ static const char usage[] =
     "translation unit followed by the generated functions.\n"
     "\n"
     "options:\n"
-    "  -o FILE            write the output to FILE (default: standard output)\n"
+    "  -o FILE            write the output to FILE (default, or -o -: standard output)\n"
     "  --header FILE      also write a header with the generated prototypes\n"
     "  --emit=c|ir|dot    what to write: C code (default), the IR after lowering and\n"
     "                     differentiation, or a Graphviz view of the IR\n"
@@ -87,7 +87,7 @@ static int parse_args(int argc, char **argv, Options *opt) {
         return usage_error("option '", a, "' needs an argument");
       const char *v = argv[++i];
       if (a[1] == 'o')
-        opt->output = v;
+        opt->output = strcmp(v, "-") == 0 ? NULL : v; /* -o - is standard output */
       else if (a[1] == 'p')
         opt->fe.compdb_dir = v;
       else if (a[1] == 'M')
@@ -165,8 +165,10 @@ static bool write_depfile(const Options *opt, const FeResult *fe) {
 
 static int run(const Options *opt, Arena *arena) {
   FeResult fe = fe_parse(arena, &opt->fe);
-  if (!fe.module || diag_errors())
+  if (!fe.module)
     return 1;
+  /* Functions the frontend could not lower are marked broken; the others go on
+   * through AD so one run reports the errors of every stage. */
   Module *m = fe.module;
   print_after(opt, "lower", m);
   ir_verify_module(m);

@@ -89,6 +89,8 @@ static const char *active_list(AdCtx *ad, const Fn *fn, const bool *active, cons
 }
 
 RevFns ad_split_for(AdCtx *ad, Fn *callee, const bool *active) {
+  if (callee->broken) /* its errors are reported; give the caller something to name */
+    return (RevFns){callee, callee};
   for (int i = 0; i < ad->nmemo; i++) {
     Memo *mm = &ad->memo[i];
     if (mm->callee == callee && memcmp(mm->active, active, sizeof(bool) * (size_t)callee->nparams) == 0)
@@ -122,6 +124,8 @@ RevFns ad_split_for(AdCtx *ad, Fn *callee, const bool *active) {
 }
 
 Fn *ad_tangent_for(AdCtx *ad, Fn *callee, const bool *active) {
+  if (callee->broken)
+    return callee;
   for (int i = 0; i < ad->ntmemo; i++) {
     Memo *mm = &ad->tmemo[i];
     if (mm->callee == callee && memcmp(mm->active, active, sizeof(bool) * (size_t)callee->nparams) == 0)
@@ -387,7 +391,7 @@ AdResult ad_run_requests(Module *m) {
     for (int i = 0; i < nfns; i++) {
       Fn *fn = m->fns[i];
       for (int r = 0; r < fn->nreqs; r++) {
-        if (fn->reqs[r].kind != order[k])
+        if (fn->reqs[r].kind != order[k] || fn->broken)
           continue;
         if (!fn->has_body) {
           deferred[i] = true; /* maybe a function adjc generates: see below */

@@ -227,6 +227,6 @@ static void structurize_fn(Module *m, Fn *fn) {
 
 void ad_structurize_module(Module *m) {
   for (int i = 0; i < m->nfns; i++)
-    if (m->fns[i]->has_body)
+    if (m->fns[i]->has_body && !m->fns[i]->broken)
       structurize_fn(m, m->fns[i]);
 }

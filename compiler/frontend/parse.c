@@ -498,8 +498,12 @@ FeResult fe_parse(Arena *arena, const FeOptions *opt) {
       if (fe.fns.data[i]->reached && !fe.fns.data[i]->fn)
         make_fn(&fe, fe.fns.data[i]);
     for (int i = 0; i < fe.fns.len; i++)
-      if (fe.fns.data[i]->lower)
+      if (fe.fns.data[i]->lower) {
+        int before = diag_errors();
         fe_lower_fn(&fe, fe.fns.data[i]);
+        if (diag_errors() > before && fe.fns.data[i]->fn)
+          fe.fns.data[i]->fn->broken = true; /* the AD stage leaves it alone */
+      }
     res.module = fe.m;
   }
   if (fe.tu)

@@ -206,6 +206,7 @@ struct Fn {
   bool is_variadic;
   bool has_body;      /* false: a prototype only (extern or library function) */
   bool inactive;      /* ADJ_INACTIVE */
+  bool broken;        /* lowering reported errors: the IR is incomplete, not differentiated */
   const char *custom_pullback; /* ADJ_CUSTOM_GRAD(name), or NULL */
   Request *reqs;
   int nreqs;
