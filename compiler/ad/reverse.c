@@ -513,12 +513,13 @@ static void shadow_pointer(Rev *r, const Stmt *s, Block *fwd) {
       return;
     }
     n->inst.place = sp;
-    if (in->op == OP_LOAD && sp->type != t) {
-      /* a shadow pointer loaded from a field declared `const T *`: adjoints are
-       * written through it, so it is converted to the shadow's `T *` */
-      int tmp = temp(r, "p", sp->type);
+    Type *natural = in->op == OP_LOAD ? sp->type : ir_type_ptr(r->m, sp->type);
+    if (natural != t) {
+      /* a shadow pointer read from (or pointing at) memory declared `const T *`:
+       * adjoints are written through it, so it is converted to the shadow's type */
+      int tmp = temp(r, "p", natural);
       n->inst.dst = tmp;
-      n->inst.type = sp->type;
+      n->inst.type = natural;
       Stmt *c = inst(r, fwd, OP_CAST, t, dst->var, s);
       c->inst.args[0] = wvar(r, tmp);
     }
