@@ -6,8 +6,9 @@
 # Installs missing Debian packages (scripts/setup.sh), configures build/ with
 # warnings as errors and the sanitizer variant on, builds with two jobs, and runs
 # every test through ctest (two at a time): unit.*, runtime.*, lit.* and their
-# asan.* twins. ctest's summary ("100% tests passed, 0 tests failed out of N") is
-# the last thing printed, and the script exits with ctest's status.
+# asan.* twins. ctest's summary ("100% tests passed, 0 tests failed out of N", the
+# total time, then any failed tests) ends the output, and the script exits with
+# ctest's status.
 # Needs no terminal and no standard input (CI runs it with CI=true).
 set -euo pipefail
 cd "$(dirname "$0")/.."
