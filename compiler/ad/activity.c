@@ -21,6 +21,16 @@ static unsigned char *pts(const Activity *a, int v) {
   return a->points + (size_t)v * (size_t)nregions(a);
 }
 
+static void copy_stored(Activity *a, int from, int to, bool *changed) {
+  const unsigned char *src = stored(a, from);
+  unsigned char *dst = stored(a, to);
+  for (int q = 0; q < nregions(a); q++)
+    if (src[q] && !dst[q]) {
+      dst[q] = 1;
+      *changed = true;
+    }
+}
+
 static bool is_aggregate(const Type *t) { return t->kind == TY_ARRAY || t->kind == TY_STRUCT; }
 
 void act_place_regions(const Activity *a, const Fn *fn, const Place *p, unsigned char *out) {
@@ -166,6 +176,14 @@ static void inst(Activity *a, const Fn *fn, const Inst *in, bool *changed) {
     join(a, in->dst, set_, changed);
     return;
   case OP_CALL: {
+    if (dt && dt->kind == TY_PTR) {
+      /* memory a call returns (malloc, a lookup) is unknown to the analysis */
+      unsigned char *d = pts(a, in->dst);
+      if (!d[a->nvars]) {
+        d[a->nvars] = 1;
+        *changed = true;
+      }
+    }
     bool active = false;
     for (int i = 0; i < in->ncall_args; i++) {
       Operand o = in->call_args[i];
@@ -202,9 +220,13 @@ static void inst(Activity *a, const Fn *fn, const Inst *in, bool *changed) {
   }
   if (!ir_type_has_float(dt))
     return;
-  for (int i = 0; i < ir_ops[in->op].arity; i++)
+  for (int i = 0; i < ir_ops[in->op].arity; i++) {
     if (opd_varied(a, fn, in->args[i]))
       set(&a->varied[in->dst], changed);
+    /* a struct copy carries the pointers stored in it */
+    if (in->args[i].kind == OPD_VAR && is_aggregate(dt))
+      copy_stored(a, in->args[i].var, in->dst, changed);
+  }
 }
 
 static void block(Activity *a, const Fn *fn, const Block *b, bool *changed) {

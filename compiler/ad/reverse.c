@@ -81,6 +81,8 @@ static Place *mplace(Rev *r, const Place *p) {
   return q;
 }
 
+static Type *shadow_type(Rev *r, Type *t);
+
 /* The adjoint place of a P place: the root's shadow followed by the same
  * projections. NULL when the root has no shadow. */
 static Place *splace(Rev *r, const Place *p) {
@@ -92,7 +94,10 @@ static Place *splace(Rev *r, const Place *p) {
     Proj pj = p->proj[i];
     if (pj.kind == PJ_INDEX)
       pj.index = mo(r, pj.index);
-    ir_place_push(r->m, q, pj.kind, pj.index, pj.field, ir_type_unqual(r->m, pj.type));
+    /* element types are the shadow's (d_rows holds `double *` where rows holds
+     * `const double *`); a field keeps its declared type, which C sees */
+    Type *t = pj.kind == PJ_FIELD ? ir_type_unqual(r->m, pj.type) : shadow_type(r, pj.type);
+    ir_place_push(r->m, q, pj.kind, pj.index, pj.field, t);
   }
   return q;
 }
@@ -405,6 +410,19 @@ static void need_place(Rev *r, const Place *p) {
       need(r, p->proj[i].index);
 }
 
+/* Does a struct (or array) type hold a pointer somewhere? */
+static bool has_pointer(const Type *t) {
+  if (t->kind == TY_PTR)
+    return true;
+  if (t->kind == TY_ARRAY)
+    return has_pointer(t->elem);
+  if (t->kind == TY_STRUCT)
+    for (int i = 0; i < t->nfields; i++)
+      if (has_pointer(t->fields[i].type))
+        return true;
+  return false;
+}
+
 /* Is this instruction's reverse non-trivial (it moves adjoints)? */
 static bool inst_active(Rev *r, const Inst *in) {
   const Fn *P = r->P;
@@ -418,7 +436,17 @@ static bool inst_active(Rev *r, const Inst *in) {
   return false;
 }
 
+/* A store of a pointer (or of a struct holding one) into memory that carries
+ * derivatives: the reverse sweep reads the shadow pointer back from memory, so that
+ * memory is saved and restored around the store (see inst_stmt). */
+static bool pointer_store(Rev *r, const Inst *in) {
+  return in->op == OP_STORE && has_pointer(in->place->type) &&
+         act_place_active(r->act, r->P, in->place);
+}
+
 static void needs_inst(Rev *r, const Inst *in) {
+  if (pointer_store(r, in))
+    need_place(r, in->place);
   if (!inst_active(r, in) || in->nograd)
     return;
   switch (in->op) {
@@ -587,6 +615,23 @@ static void inst_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
     for (int pv = 0; pv < P->nvars; pv++)
       if (P->vars[pv].addr_taken && r->needed[pv])
         save_var(r, fwd, pv, s);
+  /* a pointer stored into memory: save the memory's old value (and its shadow's) */
+  Place *mem = NULL, *smem = NULL;
+  int old = -1, sold = -1;
+  if (pointer_store(r, in)) {
+    mem = mplace(r, in->place);
+    smem = splace(r, in->place);
+    old = temp(r, "saved", mem->type);
+    Stmt *l = inst(r, fwd, OP_LOAD, mem->type, old, s);
+    l->inst.place = mem;
+    push(r, fwd, old, s);
+    if (smem) {
+      sold = temp(r, "saved", smem->type);
+      Stmt *l2 = inst(r, fwd, OP_LOAD, smem->type, sold, s);
+      l2->inst.place = smem;
+      push(r, fwd, sold, s);
+    }
+  }
   Block call_rev = {0};
   if (in->op == OP_CALL) {
     call_stmt(r, s, fwd, &call_rev);
@@ -604,6 +649,39 @@ static void inst_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
     if (in->op == OP_STORE && in->args[0].kind == OPD_VAR &&
         P->vars[in->args[0].var].type->kind == TY_PTR && act_var_active(r->act, P, in->args[0].var))
       store_shadow_pointer(r, s, fwd);
+    if (in->op == OP_STORE && in->args[0].kind == OPD_VAR && has_pointer(in->place->type) &&
+        in->place->type->kind != TY_PTR && r->shadow[in->args[0].var] &&
+        r->shadow[in->args[0].var]->nproj == 0 && act_place_active(r->act, P, in->place)) {
+      /* an aggregate holding pointers stored into memory: its shadow goes along */
+      Place *sp = splace(r, in->place);
+      if (sp) {
+        Stmt *st = inst(r, fwd, OP_STORE, sp->type, -1, s);
+        st->inst.place = sp;
+        st->inst.args[0] = wvar(r, r->shadow[in->args[0].var]->var);
+      }
+    }
+    if (v >= 0 && in->op == OP_LOAD && has_pointer(P->vars[v].type) &&
+        P->vars[v].type->kind != TY_PTR && r->shadow[v] && r->shadow[v]->nproj == 0) {
+      Place *sp = splace(r, in->place);
+      if (sp) {
+        Stmt *ld = inst(r, fwd, OP_LOAD, sp->type, r->shadow[v]->var, s);
+        ld->inst.place = sp;
+      }
+    }
+    if (v >= 0 && in->op == OP_MOV && P->vars[v].type->kind == TY_STRUCT &&
+        has_pointer(P->vars[v].type) && in->args[0].kind == OPD_VAR && r->shadow[v] &&
+        r->shadow[in->args[0].var]) {
+      /* a struct holding pointers is copied: its shadow (holding the shadow pointers,
+       * and zero adjoints during the forward sweep) is copied too */
+      Place *dst = ir_place_clone(r->m, r->shadow[v]);
+      Stmt *ld = inst(r, fwd, OP_LOAD, dst->type, -1, s);
+      int tmp = temp(r, "s", dst->type);
+      ld->inst.dst = tmp;
+      ld->inst.place = ir_place_clone(r->m, r->shadow[in->args[0].var]);
+      Stmt *st = inst(r, fwd, OP_STORE, dst->type, -1, s);
+      st->inst.place = dst;
+      st->inst.args[0] = wvar(r, tmp);
+    }
   }
 
   /* reverse: keep y if the rule needs it, restore, then move adjoints */
@@ -621,6 +699,22 @@ static void inst_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
    * reverse still sees the arguments as they were.) */
   if (in->op == OP_CALL)
     append(r, rev, &call_rev);
+  if (mem) {
+    if (smem) {
+      int t2 = temp(r, "saved", smem->type);
+      pop(r, rev, t2, s);
+      Stmt *w2 = inst(r, rev, OP_STORE, smem->type, -1, s);
+      w2->inst.place = ir_place_clone(r->m, smem);
+      w2->inst.args[0] = wvar(r, t2);
+    }
+    int t1 = temp(r, "saved", mem->type);
+    pop(r, rev, t1, s);
+    Stmt *w1 = inst(r, rev, OP_STORE, mem->type, -1, s);
+    w1->inst.place = ir_place_clone(r->m, mem);
+    w1->inst.args[0] = wvar(r, t1);
+    (void)old;
+    (void)sold;
+  }
   if (save)
     restore_var(r, rev, v, s);
   if (save_addr)
@@ -660,8 +754,13 @@ static void inst_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
   }
 
   Place *dp = svar(r, v);
-  if (!dp)
+  if (!dp) {
+    if (P->vars[v].kind == VAR_GLOBAL)
+      diag_error(s->loc, "keep values with derivatives in locals and parameters, or wrap the "
+                         "value in adj_stop_gradient()",
+                 "a value with a derivative is stored into the global '%s'", P->vars[v].name);
     return;
+  }
   Type *t = r->W->vars[r->vmap[v]].type;
   if (!ir_type_is_float(t)) {
     /* aggregate copy: mov of a struct, or a load of one */

@@ -63,7 +63,7 @@ void sb_putc(StrBuf *sb, char c);
 void sb_puts(StrBuf *sb, const char *s);
 void sb_putn(StrBuf *sb, const char *s, size_t n);
 void sb_printf(StrBuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sb_vprintf(StrBuf *sb, const char *fmt, va_list ap);
+void sb_vprintf(StrBuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void sb_free(StrBuf *sb);
 bool str_eq(const char *a, const char *b);
 bool str_starts(const char *s, const char *prefix);
@@ -84,7 +84,8 @@ typedef enum { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } DiagLevel;
  * the count and stop (`if (diag_errors()) return`). */
 void diag_report(DiagLevel level, Loc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void diag_vreport(DiagLevel level, Loc loc, const char *fmt, va_list ap);
+void diag_vreport(DiagLevel level, Loc loc, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 /* Shorthands; `hint` may be NULL and is printed as a note at the same location. */
 void diag_error(Loc loc, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
