@@ -40,7 +40,7 @@ double poly_branch(const double *w, int n) {
   return n > 3 ? a * w[5] : a;
 }
 CHECKV(poly_branch)
-// GEN-LABEL: double poly_branch_jvp(const double *w, const double *t_w, int n, double *t_ret) {
+// GEN-LABEL: {{^ *}}double poly_branch_jvp(const double *w, const double *t_w, int n, double *t_ret) {
 
 ADJ_GRAD(w) ADJ_JVP(w)
 double loop_break(const double *w, int n) {

@@ -29,8 +29,8 @@ double energy(const double *w, int n) {
 double energy_grad(const double *w, double *d_w, int n);
 double energy_hvp(const double *w, const double *v_w, double *hv_w, int n);
 double energy_hessian(const double *w, double *h_w, int n);
-// GEN: double energy_hvp(const double *w, const double *v_w, double *hv_w, int n) {
-// GEN: /* Hessian of energy with respect to w, written row-major into h_w (n x n); one Hessian-vector product per row; returns energy's value */
+// GEN: {{^ *}}double energy_hvp(const double *w, const double *v_w, double *hv_w, int n) {
+// GEN: {{^ *}}/* Hessian of energy with respect to w, written row-major into h_w (n x n); one Hessian-vector product per row; returns energy's value */
 
 ADJ_GRAD(x) ADJ_HVP(x)
 double square(double x) { return x * x; }

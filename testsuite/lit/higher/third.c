@@ -19,7 +19,7 @@ double cube(double x) { return x * x * x; }
 ADJ_JVP(x, hv_x)
 double cube_hvp(double x, double v_x, double *hv_x);
 double cube_hvp_jvp(double x, double t_x, double v_x, double *hv_x, double *t_hv_x, double *t2_ret);
-// GEN: double cube_hvp_jvp(double x, double t_x, double v_x, double *hv_x, double *t_hv_x, double *t2_ret) {
+// GEN: {{^ *}}double cube_hvp_jvp(double x, double t_x, double v_x, double *hv_x, double *t_hv_x, double *t2_ret) {
 
 ADJ_HVP(x)
 double sine(double x) { return sin(x); }

@@ -19,10 +19,10 @@ static double poly(double x, double y) { return sq(x) + 3 * x * y - sin(y); }
 ADJ_GRAD(x, y)
 double helpers(double x, double y) { return poly(x, y) * sq(y) + sq(poly(y, 0.5)); }
 double helpers_grad(double x, double *d_x, double y, double *d_y);
-// GEN: static double sq_fwd(double x, double *d_x, AdjTape *tape);
-// GEN: static void sq_rev(double x, double *d_x, AdjTape *tape, double d_ret);
+// GEN: {{^ *}}static double sq_fwd(double x, double *d_x, AdjTape *tape);
+// GEN: {{^ *}}static void sq_rev(double x, double *d_x, AdjTape *tape, double d_ret);
 // One pair per activity pattern: poly(y, 0.5) has an inactive second argument.
-// GEN: static double poly_fwd_2(double x, double *d_x, double y, AdjTape *tape);
+// GEN: {{^ *}}static double poly_fwd_2(double x, double *d_x, double y, AdjTape *tape);
 static double helpers_w(const double *v, void *c) { (void)c; return helpers(v[0], v[1]); }
 static double helpers_g(const double *v, double *g, void *c) {
   (void)c;

@@ -25,8 +25,8 @@
 ADJ_GRAD(x, y)
 double mul_add(double x, double y) { return x * y + x - y / 3.0; }
 CHECK2(mul_add)
-// GEN-LABEL: double mul_add_grad(double x, double *d_x, double y, double *d_y) {
-// GEN: /* adjoint of: return x * y + x - y / 3.0; */
+// GEN-LABEL: {{^ *}}double mul_add_grad(double x, double *d_x, double y, double *d_y) {
+// GEN: {{^ *}}/* adjoint of: return x * y + x - y / 3.0; */
 
 ADJ_GRAD(x, y)
 double quotient(double x, double y) { return (x - y) / (x * x + 1.0); }
