@@ -42,6 +42,9 @@ static const char usage[] =
     "                     differentiation, or a Graphviz view of the IR\n"
     "  --print-after=PASS print the IR to standard error after PASS\n"
     "                     (lower, structurize, ad)\n"
+    "  --print-analysis   print, for each reverse-mode function, its activity\n"
+    "                     (varied, useful, active), what the tape records, and\n"
+    "                     the pointer facts used, to standard error\n"
     "  --no-line          do not write #line directives into the output\n"
     "  -p DIR             take compiler flags for input.c from DIR/compile_commands.json\n"
     "  -MD                write a make dependency file (with -MF FILE, or OUTPUT.d)\n"
@@ -96,6 +99,8 @@ static int parse_args(int argc, char **argv, Options *opt) {
         opt->header = v;
     } else if (strcmp(a, "-MD") == 0) {
       opt->md = true;
+    } else if (strcmp(a, "--print-analysis") == 0) {
+      ad_analysis_out = stderr;
     } else if (strcmp(a, "--no-line") == 0) {
       opt->line_directives = false;
     } else if (str_starts(a, "--emit=")) {

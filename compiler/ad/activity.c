@@ -68,19 +68,33 @@ static bool any_active(const Activity *a, const unsigned char *set) {
   return false;
 }
 
+/* Active = varied and useful. While the varied fixpoint runs, `useful` is NULL and
+ * only variation counts. */
+static bool region_active(const Activity *a, int r) {
+  return a->region[r] && (!a->useful_region || a->useful_region[r]);
+}
+
+static bool any_region_active(const Activity *a, const unsigned char *set) {
+  for (int r = 0; r < nregions(a); r++)
+    if (set[r] && region_active(a, r))
+      return true;
+  return false;
+}
+
 bool act_place_active(const Activity *a, const Fn *fn, const Place *p) {
   act_place_regions(a, fn, p, a->scratch);
-  return any_active(a, a->scratch);
+  return any_region_active(a, a->scratch);
 }
 
 bool act_var_active(const Activity *a, const Fn *fn, int v) {
   const Type *t = fn->vars[v].type;
+  bool useful = !a->useful || a->useful[v];
   if (ir_type_is_float(t))
-    return a->varied[v];
+    return a->varied[v] && useful;
   if (t->kind == TY_PTR)
-    return any_active(a, pts(a, v));
+    return any_region_active(a, pts(a, v));
   if (is_aggregate(t))
-    return a->region[v] || a->varied[v];
+    return (a->region[v] || a->varied[v]) && useful;
   return false;
 }
 
@@ -251,6 +265,142 @@ static void block(Activity *a, const Fn *fn, const Block *b, bool *changed) {
   }
 }
 
+/* ---- usefulness: a backward fixpoint --------------------------------------------
+ * A value is useful when it can reach the result: the returned value, or memory the
+ * caller sees through a differentiated parameter. Operands of a useful instruction
+ * are useful; a store into useful memory makes its value useful; a load makes the
+ * memory it reads useful; a call with anything useful makes all its arguments
+ * useful. The tape counts as one memory: a useful pop makes pushes useful. Pointer
+ * variables are always useful (they are active through the memory they reach). */
+static bool mark(bool *f) {
+  if (*f)
+    return false;
+  *f = true;
+  return true;
+}
+
+static bool mark_opd(Activity *a, Operand o) {
+  return o.kind == OPD_VAR && mark(&a->useful[o.var]);
+}
+
+static bool mark_place_regions(Activity *a, const Fn *fn, const Place *p) {
+  bool ch = false;
+  act_place_regions(a, fn, p, a->scratch);
+  for (int r = 0; r < nregions(a); r++)
+    if (a->scratch[r])
+      ch |= mark(&a->useful_region[r]);
+  return ch;
+}
+
+static bool any_useful_region(Activity *a, const Fn *fn, const Place *p) {
+  act_place_regions(a, fn, p, a->scratch);
+  for (int r = 0; r < nregions(a); r++)
+    if (a->scratch[r] && a->useful_region[r])
+      return true;
+  return false;
+}
+
+static bool useful_call(Activity *a, const Fn *fn, const Inst *in) {
+  bool any = in->dst >= 0 && a->useful[in->dst];
+  for (int i = 0; i < in->ncall_args && !any; i++) {
+    Operand o = in->call_args[i];
+    if (o.kind == OPD_VAR && fn->vars[o.var].type->kind == TY_PTR)
+      for (int r = 0; r < nregions(a); r++)
+        any |= pts(a, o.var)[r] && a->useful_region[r];
+  }
+  if (!any)
+    return false;
+  bool ch = false;
+  for (int i = 0; i < in->ncall_args; i++) {
+    Operand o = in->call_args[i];
+    ch |= mark_opd(a, o);
+    if (o.kind == OPD_VAR && fn->vars[o.var].type->kind == TY_PTR)
+      for (int r = 0; r < nregions(a); r++)
+        if (pts(a, o.var)[r])
+          ch |= mark(&a->useful_region[r]);
+  }
+  return ch;
+}
+
+static bool useful_inst(Activity *a, const Fn *fn, const Inst *in) {
+  int tape = a->nvars; /* the tape shares the "unknown memory" slot */
+  switch (in->op) {
+  case OP_STORE:
+  case OP_ADDTO:
+    return any_useful_region(a, fn, in->place) && mark_opd(a, in->args[0]);
+  case OP_PUSH:
+    return a->useful_region[tape] && mark_opd(a, in->args[0]);
+  case OP_POP:
+    return a->useful[in->dst] && mark(&a->useful_region[tape]);
+  case OP_CALL:
+    return useful_call(a, fn, in);
+  default:
+    break;
+  }
+  if (in->dst < 0 || !a->useful[in->dst] || in->op == OP_STOPGRAD || in->nograd)
+    return false;
+  bool ch = false;
+  for (int i = 0; i < ir_ops[in->op].arity && i < 3; i++)
+    ch |= mark_opd(a, in->args[i]);
+  if (in->op == OP_LOAD || in->op == OP_ADDR)
+    ch |= mark_place_regions(a, fn, in->place);
+  return ch;
+}
+
+static bool useful_block(Activity *a, const Fn *fn, const Block *b) {
+  bool ch = false;
+  for (int i = b->len - 1; i >= 0; i--) {
+    const Stmt *s = b->items[i];
+    switch (s->kind) {
+    case ST_INST:
+      ch |= useful_inst(a, fn, &s->inst);
+      break;
+    case ST_IF:
+      ch |= useful_block(a, fn, &s->if_.then_b);
+      ch |= useful_block(a, fn, &s->if_.else_b);
+      break;
+    case ST_LOOP:
+      ch |= useful_block(a, fn, &s->loop.step);
+      ch |= useful_block(a, fn, &s->loop.body);
+      ch |= useful_block(a, fn, &s->loop.cond_b);
+      break;
+    case ST_RETURN:
+      ch |= mark_opd(a, s->value);
+      break;
+    default:
+      break;
+    }
+  }
+  return ch;
+}
+
+static void fill_useful(Arena *arena, Activity *a, const Fn *fn, const bool *active_params) {
+  bool *useful = ARENA_ARRAY(arena, bool, fn->nvars + 1);
+  bool *useful_region = ARENA_ARRAY(arena, bool, fn->nvars + 1);
+  /* memory the caller sees through a differentiated parameter is an output */
+  for (int p = 0; p < fn->nparams; p++)
+    if (active_params[p])
+      useful_region[p] = true;
+  for (int v = 0; v < fn->nvars; v++)
+    if (fn->vars[v].type->kind == TY_PTR)
+      useful[v] = true;
+  a->useful = useful;
+  a->useful_region = useful_region;
+  for (bool ch = true; ch;) {
+    ch = useful_block(a, fn, &fn->body);
+    /* a float or aggregate variable is also the region of places rooted at it */
+    for (int v = 0; v < fn->nvars; v++) {
+      const Type *t = fn->vars[v].type;
+      if (!(is_aggregate(t) || ir_type_is_float(t)))
+        continue;
+      if (useful[v])
+        ch |= mark(&useful_region[v]);
+      if (useful_region[v])
+        ch |= mark(&useful[v]);
+    }
+  }
+}
+
 Activity *act_fill(Arena *arena, const Fn *fn, const bool *active_params) {
   Activity *a = ARENA_NEW(arena, Activity);
   a->nvars = fn->nvars;
@@ -291,17 +441,42 @@ Activity *act_fill(Arena *arena, const Fn *fn, const bool *active_params) {
         set(&a->region[v], &changed);
     }
   }
+  fill_useful(arena, a, fn, active_params);
   return a;
 }
 
+static void region_name(StrBuf *sb, const Activity *a, const Fn *fn, int r) {
+  if (r == a->nvars)
+    sb_puts(sb, "<unknown>");
+  else if (fn->vars[r].kind == VAR_TEMP)
+    sb_printf(sb, "%%%d", r);
+  else
+    sb_puts(sb, fn->vars[r].name);
+}
+
 void act_print(StrBuf *sb, const Activity *a, const Fn *fn) {
-  sb_printf(sb, "; activity of %s\n", fn->name);
+  sb_printf(sb, "; activity of %s (varied, useful, active; pointers: regions reached)\n", fn->name);
   for (int v = 0; v < fn->nvars; v++) {
-    if (!act_var_active(a, fn, v))
+    const Type *t = fn->vars[v].type;
+    if (t->kind == TY_PTR) {
+      sb_puts(sb, ";   ");
+      region_name(sb, a, fn, v);
+      sb_puts(sb, " -> {");
+      bool first = true;
+      for (int r = 0; r < nregions(a); r++)
+        if (pts(a, v)[r]) {
+          sb_puts(sb, first ? "" : ", ");
+          region_name(sb, a, fn, r);
+          first = false;
+        }
+      sb_printf(sb, "}%s\n", act_var_active(a, fn, v) ? " active" : "");
       continue;
-    sb_printf(sb, ";   active %s", fn->vars[v].name);
-    if (fn->vars[v].kind == VAR_TEMP)
-      sb_printf(sb, ".%d", v);
-    sb_putc(sb, '\n');
+    }
+    if (!ir_type_has_float(t))
+      continue;
+    sb_puts(sb, ";   ");
+    region_name(sb, a, fn, v);
+    sb_printf(sb, ":%s%s%s\n", a->varied[v] ? " varied" : "", a->useful && a->useful[v] ? " useful" : "",
+              act_var_active(a, fn, v) ? " active" : "");
   }
 }

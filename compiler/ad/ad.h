@@ -15,6 +15,12 @@
 
 #include "ir/ir.h"
 
+#include <stdio.h>
+
+/* Where to print the analyses of each reverse-mode function (activity, what is
+ * recorded, pointer facts), or NULL: set by the driver's --print-analysis. */
+extern FILE *ad_analysis_out;
+
 /* A function the AD stage generated, in the order they must be emitted. */
 typedef struct Generated {
   Fn *fn;
@@ -49,6 +55,8 @@ typedef struct Activity {
   unsigned char *points; /* nvars rows of (nvars + 1) bytes */
   unsigned char *scratch; /* nvars + 1 bytes of working space */
   unsigned char *stored;  /* per region: the regions pointers stored into it point to */
+  bool *useful;           /* per variable: can reach the result (NULL while varied runs) */
+  bool *useful_region;    /* per region: can reach the result */
 } Activity;
 
 /* active_params[i] tells whether parameter i is differentiated. */

@@ -232,7 +232,8 @@ static void inst_stmt(Fwd *f, const Stmt *s, Block *out) {
   case OP_ADDTO: {
     Place *tp = tplace(f, in->place);
     if (!tp) {
-      if (active(f, in->args[0]) && !in->nograd)
+      /* memory with no tangent is fine unless the value matters (is useful) there */
+      if (active(f, in->args[0]) && !in->nograd && act_place_active(f->act, P, in->place))
         diag_error(s->loc, "list the array in the request, or wrap the value in adj_stop_gradient()",
                    "value with a derivative is stored into '%s', which carries none",
                    P->vars[in->place->var].name);

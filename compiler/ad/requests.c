@@ -7,6 +7,7 @@
  * docs/naming.md and never collide with the module's functions. */
 #include "ad/ad.h"
 
+#include <stdio.h>
 #include <string.h>
 
 typedef struct Memo {
@@ -38,6 +39,8 @@ struct AdCtx {
 };
 
 Module *ad_module(AdCtx *ad) { return ad->m; }
+
+FILE *ad_analysis_out;
 
 /* A name is taken by a function of the file with a body, or by a generated one. A
  * declaration without a body does not take it: a prototype of a generated function
@@ -320,6 +323,15 @@ static void run_request_on(AdCtx *ad, const Fn *named, Fn *fn, const Request *rq
   const char **sizes = ARENA_ARRAY(m->arena, const char *, fn->nparams + 1);
   if (!request_params(ad, named, rq, active, sizes))
     return;
+  bool output = fn->ret->kind != TY_VOID;
+  for (int p = 0; p < fn->nparams; p++)
+    output |= active[p] && fn->vars[p].type->kind == TY_PTR && !fn->vars[p].type->elem->is_const;
+  if (!output) {
+    diag_error(rq->loc, "list the array it writes, e.g. ADJ_JVP(x, y)",
+               "'%s' returns nothing and writes no listed array: its derivative would be empty",
+               named->name);
+    return;
+  }
   switch (rq->kind) {
   case REQ_GRAD:
     if (!ir_type_is_float(fn->ret)) {

@@ -19,6 +19,7 @@
  */
 #include "ad/ad.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1348,6 +1349,25 @@ void ad_reverse(AdCtx *ad, const Fn *P, const bool *active, RevMode mode, const 
     r->pushed[v] = r->needed[v] && r->nassign[v] >= 2 && P->vars[v].kind != VAR_GLOBAL;
     if (r->needed[v] && P->vars[v].addr_taken)
       r->has_addr_needed = true;
+  }
+  if (ad_analysis_out) {
+    StrBuf sb = {0};
+    act_print(&sb, r->act, P);
+    sb_printf(&sb, "; to-be-recorded in %s (read by the reverse sweep; saved at each overwrite)\n", P->name);
+    for (int v = 0; v < P->nvars; v++) {
+      if (!r->needed[v])
+        continue;
+      sb_printf(&sb, ";   %s%s", P->vars[v].kind == VAR_TEMP ? "%" : "", P->vars[v].kind == VAR_TEMP ? "" : P->vars[v].name);
+      if (P->vars[v].kind == VAR_TEMP)
+        sb_printf(&sb, "%d", v);
+      sb_printf(&sb, ": %s", r->pushed[v] ? "saved" : "assigned once, not saved");
+      if (P->vars[v].type->kind == TY_PTR)
+        if (r->pushed[v])
+        sb_printf(&sb, ", recorded %s", r->origin[v] >= 0 ? "as an offset from its base" : "as an address");
+      sb_putc(&sb, '\n');
+    }
+    fputs(sb.data ? sb.data : "", ad_analysis_out);
+    sb_free(&sb);
   }
 
   /* The work function: P's signature with adjoint parameters; for split mode the

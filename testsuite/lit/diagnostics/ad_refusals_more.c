@@ -42,7 +42,7 @@ ADJ_GRAD(w)
 double unlisted_via_helper(const double *w, double *scratch, int n) {
   // CHECK-DAG: ad_refusals_more.c:[[@LINE+1]]:3: error: pointer 'scratch' passed to 'store_into' points into memory that carries no derivative
   store_into(scratch, w[0] * w[0]);
-  return w[1] * (double)n;
+  return w[1] * (double)n + scratch[0]; // read back: scratch matters to the result
 }
 
 typedef struct {

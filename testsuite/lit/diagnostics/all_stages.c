@@ -28,5 +28,5 @@ ADJ_GRAD(w)
 double ad_stage_store(const double *w, double *out) {
   // CHECK-DAG: all_stages.c:[[@LINE+1]]:3: error: value with a derivative is stored into 'out', which carries none
   out[0] = w[0] * w[0];
-  return w[1];
+  return out[0] + w[1]; // read back: the unlisted array matters to the result
 }

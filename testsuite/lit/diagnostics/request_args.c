@@ -1,7 +1,7 @@
 // Malformed requests, all reported in one run with exit status 1: an empty list, a
 // length that is not a parameter, a length that is not an integer, a Hessian with
 // respect to two scalars, a request on a function returning int, an ADJ_JVP whose
-// output array is not listed. Each error is checked at its line (columns where
+// output array is not listed (nothing to differentiate). Each error is checked at its line (columns where
 // they are stable).
 //
 // RUN: %not %adjc %s -o %t.c 2>&1 | %FileCheck %s --implicit-check-not=error:
@@ -30,8 +30,9 @@ double two_scalars(double x, double y) { return x * x * y; }
 ADJ_GRAD(x)
 int int_result(double x) { return (int)x; }
 
+// A void function whose written array is not listed has nothing to differentiate.
+// CHECK-DAG: request_args.c:[[@LINE+1]]:1: error: 'unlisted_output' returns nothing and writes no listed array: its derivative would be empty
 ADJ_JVP(x)
 void unlisted_output(const double *x, double *y) {
-  // CHECK-DAG: request_args.c:[[@LINE+1]]:3: error: value with a derivative is stored into 'y', which carries none
   y[0] = x[0] * x[0];
 }
