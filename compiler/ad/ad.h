@@ -138,6 +138,11 @@ void ad_forward(AdCtx *ad, const Fn *P, const bool *active, const char *name, Fn
  * gradient storage (sizes[p] is the C text of each array's length). */
 Fn *ad_hvp_wrapper(AdCtx *ad, const Fn *P, const bool *active, const char **sizes, Fn *tg,
                    const char *name);
+/* T name(..., y, j_y, ...): the dense Jacobian of output array `out` (length
+ * m_text) with respect to input array `in` (length n_text), m x n row-major: one
+ * JVP per column when n <= m, else one VJP per row (decided at run time). */
+Fn *ad_jacobian_fn(AdCtx *ad, const Fn *P, int in, const char *n_text, int out, const char *m_text,
+                   Fn *jvp, Fn *vjp, const char *name);
 /* T name(..., w, h_w, ...): the dense Hessian, one call of `hvp` per row. */
 Fn *ad_hessian_fn(AdCtx *ad, const Fn *P, int which, const char *size, Fn *hvp, const char *name);
 

@@ -224,3 +224,141 @@ Fn *ad_hessian_fn(AdCtx *ad, const Fn *P, int which, const char *size, Fn *hvp, 
   ir_block_push(m, &fn->body, ret);
   return fn;
 }
+
+/* base[idx] as an operand: a load into a temporary. */
+static Operand load_at(B *b, Block *out, int base, Operand idx) {
+  Type *e = b->fn->vars[base].type->elem;
+  Place *p = ir_place_new(b->m, base, b->fn->vars[base].type);
+  ir_place_push(b->m, p, PJ_INDEX, idx, NULL, e);
+  int t = local(b, "t", ir_type_unqual(b->m, e), VAR_TEMP);
+  Stmt *s = inst(b, out, OP_LOAD, b->fn->vars[t].type, t);
+  s->inst.place = p;
+  return var(b, t);
+}
+
+/* dst = a * b + c over longs (row-major index). */
+static Operand index2(B *b, Block *out, Operand i, Operand n, Operand j) {
+  Type *lt = ir_type_int(b->m, "long", 8, true);
+  int m = local(b, "k", lt, VAR_TEMP);
+  Stmt *mul = inst(b, out, OP_MUL, lt, m);
+  mul->inst.args[0] = i;
+  mul->inst.args[1] = n;
+  int k = local(b, "k", lt, VAR_TEMP);
+  Stmt *add = inst(b, out, OP_ADD, lt, k);
+  add->inst.args[0] = var(b, m);
+  add->inst.args[1] = j;
+  return var(b, k);
+}
+
+/* Arguments for a JVP or VJP of P: each parameter, and after `in` and `outp` the
+ * given derivative arrays; then the trailing result argument when P returns a
+ * float (a pointer to a dummy for the JVP, the value 0 for the VJP). */
+static Operand *derivative_args(B *b, const Fn *P, const int *param, int in, int outp, int din,
+                                int dout, Operand trailing, int *nargs) {
+  Operand *args = ARENA_ARRAY(b->m->arena, Operand, P->nparams + 4);
+  int k = 0;
+  for (int p = 0; p < P->nparams; p++) {
+    args[k++] = var(b, param[p]);
+    if (p == in)
+      args[k++] = var(b, din);
+    if (p == outp)
+      args[k++] = var(b, dout);
+  }
+  if (trailing.kind != OPD_NONE)
+    args[k++] = trailing;
+  *nargs = k;
+  return args;
+}
+
+Fn *ad_jacobian_fn(AdCtx *ad, const Fn *P, int in, const char *n_text, int outp, const char *m_text,
+                   Fn *jvp, Fn *vjp, const char *name) {
+  B bb = {ad_module(ad), NULL, P->loc}, *b = &bb;
+  Module *m = b->m;
+  Fn *fn = new_fn(b, P, name);
+  Type *lt = ir_type_int(m, "long", 8, true);
+  Type *ei = ir_type_unqual(m, P->vars[in].type->elem);
+  Type *eo = ir_type_unqual(m, P->vars[outp].type->elem);
+  int *param = ARENA_ARRAY(m->arena, int, P->nparams + 1);
+  int jac = -1;
+  for (int p = 0; p < P->nparams; p++) {
+    param[p] = local(b, P->vars[p].name, P->vars[p].type, VAR_PARAM);
+    if (p == outp)
+      jac = local(b, arena_printf(m->arena, "j_%s", P->vars[p].name), ir_type_ptr(m, eo), VAR_PARAM);
+  }
+  Operand n = text(b, n_text), mm = text(b, m_text);
+  bool float_ret = ir_type_is_float(P->ret);
+  int result = P->ret->kind == TY_VOID ? -1 : local(b, "result", P->ret, VAR_TEMP);
+  /* the value (and f's outputs), once */
+  Operand *pargs = ARENA_ARRAY(m->arena, Operand, P->nparams + 1);
+  for (int p = 0; p < P->nparams; p++)
+    pargs[p] = var(b, param[p]);
+  call(b, &fn->body, P->name, NULL, P->ret, result, pargs, P->nparams);
+
+  /* n <= m: one JVP per input (a column), else one VJP per output (a row) */
+  Stmt *choose = ir_stmt_new(m, ST_IF, P->loc, NULL);
+  int c = local(b, "forward", ir_type_int(m, "int", 4, true), VAR_TEMP);
+  Stmt *le = inst(b, &fn->body, OP_LE, fn->vars[c].type, c);
+  le->inst.args[0] = n;
+  le->inst.args[1] = mm;
+  choose->if_.cond = var(b, c);
+  ir_block_push(m, &fn->body, choose);
+  int i = local(b, "i", lt, VAR_LOCAL), j = local(b, "j", lt, VAR_LOCAL);
+
+  /* forward: t_x = e_j, column j of J = t_y */
+  {
+    Block *fb = &choose->if_.then_b;
+    int tx = local(b, arena_printf(m->arena, "t_%s", P->vars[in].name), ir_type_ptr(m, ei), VAR_LOCAL);
+    int ty = local(b, arena_printf(m->arena, "t_%s", P->vars[outp].name), ir_type_ptr(m, eo), VAR_LOCAL);
+    alloc_zeros(b, fb, tx, ei, n_text);
+    alloc_zeros(b, fb, ty, eo, m_text);
+    Operand trailing = {.kind = OPD_NONE};
+    if (float_ret) {
+      int dummy = local(b, "t_ret", P->ret, VAR_LOCAL);
+      fn->vars[dummy].addr_taken = true;
+      int pd = local(b, "p", ir_type_ptr(m, P->ret), VAR_TEMP);
+      Stmt *a = inst(b, fb, OP_ADDR, fn->vars[pd].type, pd);
+      a->inst.place = ir_place_new(m, dummy, P->ret);
+      trailing = var(b, pd);
+    }
+    Block *col = count_loop(b, fb, j, n);
+    store_at(b, col, tx, var(b, j), ir_opd_float(ei, 1, NULL));
+    int nargs;
+    Operand *args = derivative_args(b, P, param, in, outp, tx, ty, trailing, &nargs);
+    call(b, col, jvp->name, jvp, P->ret, -1, args, nargs);
+    store_at(b, col, tx, var(b, j), ir_opd_float(ei, 0, NULL));
+    Block *rows = count_loop(b, col, i, mm);
+    Operand v = load_at(b, rows, ty, var(b, i));
+    store_at(b, rows, jac, index2(b, rows, var(b, i), n, var(b, j)), v);
+    release(b, fb, tx);
+    release(b, fb, ty);
+  }
+  /* reverse: d_y = e_i, row i of J = d_x */
+  {
+    Block *rb = &choose->if_.else_b;
+    int dx = local(b, arena_printf(m->arena, "d_%s", P->vars[in].name), ir_type_ptr(m, ei), VAR_LOCAL);
+    int dy = local(b, arena_printf(m->arena, "d_%s", P->vars[outp].name), ir_type_ptr(m, eo), VAR_LOCAL);
+    alloc_zeros(b, rb, dx, ei, n_text);
+    alloc_zeros(b, rb, dy, eo, m_text);
+    Operand trailing = float_ret ? ir_opd_float(P->ret, 0, NULL) : (Operand){.kind = OPD_NONE};
+    Block *row = count_loop(b, rb, i, mm);
+    Block *z = count_loop(b, row, j, n);
+    store_at(b, z, dx, var(b, j), ir_opd_float(ei, 0, NULL));
+    int k2 = local(b, "k", lt, VAR_LOCAL);
+    Block *zy = count_loop(b, row, k2, mm);
+    store_at(b, zy, dy, var(b, k2), ir_opd_float(eo, 0, NULL));
+    store_at(b, row, dy, var(b, i), ir_opd_float(eo, 1, NULL));
+    int nargs;
+    Operand *args = derivative_args(b, P, param, in, outp, dx, dy, trailing, &nargs);
+    call(b, row, vjp->name, vjp, P->ret, -1, args, nargs);
+    Block *cols = count_loop(b, row, j, n);
+    Operand v = load_at(b, cols, dx, var(b, j));
+    store_at(b, cols, jac, index2(b, cols, var(b, i), n, var(b, j)), v);
+    release(b, rb, dx);
+    release(b, rb, dy);
+  }
+  Stmt *ret = ir_stmt_new(m, ST_RETURN, P->loc, NULL);
+  if (result >= 0)
+    ret->value = var(b, result);
+  ir_block_push(m, &fn->body, ret);
+  return fn;
+}

@@ -384,10 +384,48 @@ static void run_request_on(AdCtx *ad, const Fn *named, Fn *fn, const Request *rq
                                   sizes[which], fn->name));
     return;
   }
-  case REQ_JACOBIAN:
-    diag_error(rq->loc, "ADJ_JVP and ADJ_VJP give the Jacobian's columns and rows one at a time",
-               "ADJ_JACOBIAN is not implemented yet");
+  case REQ_JACOBIAN: {
+    /* one input array (const pointee) and one output array (written), both with
+     * their lengths: ADJ_JACOBIAN(x[n], y[m]) */
+    int in = -1, out = -1, count = 0;
+    for (int p = 0; p < fn->nparams; p++) {
+      if (!active[p])
+        continue;
+      count++;
+      const Type *t = fn->vars[p].type;
+      if (t->kind == TY_PTR && t->elem->is_const)
+        in = p;
+      else if (t->kind == TY_PTR)
+        out = p;
+    }
+    if (count != 2 || in < 0 || out < 0 || !sizes[in] || !sizes[out] ||
+        !ir_type_is_float(fn->vars[in].type->elem) || !ir_type_is_float(fn->vars[out].type->elem)) {
+      diag_error(rq->loc, "list one input array (const) and one output array, with their lengths: "
+                          "ADJ_JACOBIAN(x[n], y[m])",
+                 "ADJ_JACOBIAN takes an input array and an output array with their lengths");
+      return;
+    }
+    bool *pat = ARENA_ARRAY(m->arena, bool, fn->nparams + 1);
+    pat[in] = pat[out] = true;
+    Fn *j = find_made(ad, fn, REQ_JVP, pat);
+    if (!j) {
+      ad_forward(ad, fn, pat, ad_fresh_name(ad, arena_printf(m->arena, "%s_jvp", fn->name)), &j);
+      ad_add_generated(ad, j, fn, REQ_JVP, false,
+                       arena_printf(m->arena, "Jacobian-vector product of %s (for %s_jacobian)", fn->name, fn->name));
+      add_made(ad, fn, REQ_JVP, pat, j);
+    }
+    Fn *v = gradient(ad, fn, pat, REQ_VJP, false);
+    const char *name = ad_fresh_name(ad, arena_printf(m->arena, "%s_jacobian", fn->name));
+    Fn *jf = ad_jacobian_fn(ad, fn, in, sizes[in], out, sizes[out], j, v, name);
+    ad_add_generated(ad, jf, fn, REQ_JACOBIAN, true,
+                     arena_printf(m->arena,
+                                  "Jacobian of %s's output %s (%s) with respect to %s (%s), written row-major "
+                                  "into j_%s (%s x %s): one forward sweep per column when %s <= %s, else one "
+                                  "reverse sweep per row",
+                                  fn->name, fn->vars[out].name, sizes[out], fn->vars[in].name, sizes[in],
+                                  fn->vars[out].name, sizes[out], sizes[in], sizes[in], sizes[out]));
     return;
+  }
   }
 }
 
