@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check_pass_, check_fail_;
@@ -49,6 +50,26 @@ static int check_pass_, check_fail_;
               __FILE__, __LINE__, #a, a_ ? a_ : "(null)", b_ ? b_ : "(null)");    \
     }                                                                            \
   } while (0)
+
+/* The whole file at path as a NUL-terminated heap string (free it), or NULL. Tests
+ * use it for golden outputs produced once by PyTorch and committed as data. */
+static inline char *check_read_file(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *s = n >= 0 ? (char *)malloc((size_t)n + 1) : NULL;
+  if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
+    free(s);
+    s = NULL;
+  }
+  if (s)
+    s[n] = '\0';
+  fclose(f);
+  return s;
+}
 
 static inline int check_summary(void) {
   printf("%d passed, %d failed\n", check_pass_, check_fail_);

@@ -159,6 +159,9 @@ Fn *ad_tangent_for(AdCtx *ad, Fn *callee, const bool *active);
  * the pair is registered before its bodies are built). */
 RevFns ad_split_for(AdCtx *ad, Fn *callee, const bool *active);
 Module *ad_module(AdCtx *ad);
+/* The name of a derivative variable: "<prefix>_<name>" (d_x, t_x), or, when fn
+ * already has that name (it is itself generated), "<prefix>2_<name>" and so on. */
+const char *ad_derived_name(Module *m, const Fn *fn, const char *prefix, const char *name);
 /* A generated-function name not used by the module yet: "<base>" or "<base>_2"... */
 const char *ad_fresh_name(AdCtx *ad, const char *base);
 /* Record a generated function for emission. */

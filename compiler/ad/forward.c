@@ -403,24 +403,9 @@ static void block(Fwd *f, const Block *b, Block *out) {
     stmt(f, b->items[i], out);
 }
 
-static bool name_in(const Fn *fn, const char *name) {
-  for (int v = 0; v < fn->nvars; v++)
-    if (strcmp(fn->vars[v].name, name) == 0)
-      return true;
-  return false;
-}
+/* The tangent's name: t_x, or t2_x in a function that already has a t_x. */
+static const char *tname(Fwd *f, const char *name) { return ad_derived_name(f->m, f->P, "t", name); }
 
-/* The tangent's name: t_x; when the function already has a t_x (it is itself a
- * tangent function), the next order's is t2_x, then t3_x. */
-static const char *tname(Fwd *f, const char *name) {
-  const char *n = arena_printf(f->m->arena, "t_%s", name);
-  for (int k = 2; name_in(f->P, n); k++)
-    n = arena_printf(f->m->arena, "t%d_%s", k, name);
-  return n;
-}
-
-/* A tangent has the primal's type without top-level const: a pointer keeps its
- * pointee's const (the tangent of an input array is read-only, like the array). */
 static Type *tangent_type(Fwd *f, Type *t) { return ir_type_unqual(f->m, t); }
 
 void ad_forward(AdCtx *ad, const Fn *P, const bool *active_params, const char *name, Fn **out) {

@@ -40,6 +40,18 @@ struct AdCtx {
 
 Module *ad_module(AdCtx *ad) { return ad->m; }
 
+const char *ad_derived_name(Module *m, const Fn *fn, const char *prefix, const char *name) {
+  const char *n = arena_printf(m->arena, "%s_%s", prefix, name);
+  for (int k = 2;; k++) {
+    bool taken = false;
+    for (int v = 0; v < fn->nvars && !taken; v++)
+      taken = strcmp(fn->vars[v].name, n) == 0;
+    if (!taken)
+      return n;
+    n = arena_printf(m->arena, "%s%d_%s", prefix, k, name);
+  }
+}
+
 FILE *ad_analysis_out;
 
 /* A name is taken by a function of the file with a body, or by a generated one. A

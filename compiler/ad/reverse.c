@@ -1216,20 +1216,8 @@ static void fold_adjoints(Rev *r, Block *b) {
 
 /* ---- setting up the generated function -------------------------------------------- */
 
-static bool name_in(const Fn *fn, const char *name) {
-  for (int v = 0; v < fn->nvars; v++)
-    if (strcmp(fn->vars[v].name, name) == 0)
-      return true;
-  return false;
-}
-
-/* The adjoint's name: d_x; d2_x when the function already has a d_x. */
-static const char *dname(Rev *r, const char *name) {
-  const char *n = arena_printf(r->m->arena, "d_%s", name);
-  for (int k = 2; name_in(r->P, n); k++)
-    n = arena_printf(r->m->arena, "d%d_%s", k, name);
-  return n;
-}
+/* The adjoint's name: d_x, or d2_x in a function that already has a d_x. */
+static const char *dname(Rev *r, const char *name) { return ad_derived_name(r->m, r->P, "d", name); }
 
 /* Shadow type: the same type with const dropped where adjoints are written. */
 static Type *shadow_type(Rev *r, Type *t) {

@@ -607,26 +607,8 @@ static void test_custom_function(void) {
   adj_scope_end();
 }
 
-static char *read_file(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-    free(s);
-    s = NULL;
-  }
-  if (s)
-    s[n] = '\0';
-  fclose(f);
-  return s;
-}
-
 int main(void) {
-  golden = read_file(ADJ_GOLDEN_DIR "/errors.txt");
+  golden = check_read_file(ADJ_GOLDEN_DIR "/errors.txt");
   CHECK(golden != NULL);
   test_graph_freeing();
   test_which_ops_save();

@@ -300,24 +300,6 @@ static void inplace_views(void) {
   adj_fprint(OUT, adj_grad(x));
 }
 
-static char *read_file(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-    free(s);
-    s = NULL;
-  }
-  if (s)
-    s[n] = '\0';
-  fclose(f);
-  return s;
-}
-
 int main(int argc, char **argv) {
   char *got = NULL;
   size_t len = 0;
@@ -332,7 +314,7 @@ int main(int argc, char **argv) {
     free(got);
     return 0;
   }
-  char *want = read_file(ADJ_GOLDEN_DIR "/ops.txt");
+  char *want = check_read_file(ADJ_GOLDEN_DIR "/ops.txt");
   CHECK(want != NULL);
   /* line-by-line comparison, reporting the section of each difference */
   const char *g = got, *w = want ? want : "";

@@ -47,26 +47,8 @@ static void case_(const char *name, const AdjTensor *t) {
   free(got);
 }
 
-static char *read_file(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-    free(s);
-    s = NULL;
-  }
-  if (s)
-    s[n] = '\0';
-  fclose(f);
-  return s;
-}
-
 int main(void) {
-  golden = read_file(ADJ_GOLDEN_DIR "/print.txt");
+  golden = check_read_file(ADJ_GOLDEN_DIR "/print.txt");
   CHECK(golden != NULL);
   if (!golden)
     return check_summary();

@@ -449,24 +449,6 @@ static void seed004_nn(void) {
 
 /* ---- comparison with the golden file --------------------------------------------------- */
 
-static char *read_file(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-    free(s);
-    s = NULL;
-  }
-  if (s)
-    s[n] = '\0';
-  fclose(f);
-  return s;
-}
-
 /* Compare line by line; report each differing line with its section. */
 static void compare(const char *got, const char *want) {
   const char *g = got, *w = want, *section = "";
@@ -511,7 +493,7 @@ int main(int argc, char **argv) {
     free(got);
     return 0;
   }
-  char *want = read_file(ADJ_GOLDEN_DIR "/seeds.txt");
+  char *want = check_read_file(ADJ_GOLDEN_DIR "/seeds.txt");
   CHECK(want != NULL);
   if (want)
     compare(got, want);
