@@ -39,6 +39,7 @@ typedef struct Rev {
   bool *pushed;      /* needed and assigned more than once: saved at each assignment */
   bool has_addr_needed; /* some needed variable has its address taken */
   int *origin;       /* pointer variables: what they point into (see pointer_origins) */
+  const Stmt **first_def; /* the assignment that gives a variable its first value */
   int *entry;        /* pointer params the body moves: W var with the entry value, or -1 */
   int *entry_shadow; /* ... and with the shadow's entry value */
   int tape;          /* W var: AdjTape * */
@@ -606,7 +607,7 @@ static void inst_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
   const Inst *in = &s->inst;
   const Fn *P = r->P;
   int v = in->dst;
-  bool save = v >= 0 && r->pushed[v];
+  bool save = v >= 0 && r->pushed[v] && r->first_def[v] != s;
   bool save_addr = r->has_addr_needed && writes_through_pointer(in);
 
   /* forward: save what is overwritten, then the primal instruction */
@@ -1214,6 +1215,25 @@ static void fold_adjoints(Rev *r, Block *b) {
   fold_block(r, b, refs);
 }
 
+/* The statement that assigns a local its first value: a top-level instruction
+ * (executed once, not in a branch or loop) that no earlier statement reads or
+ * writes. The value it overwrites was never set, so it need not be saved. */
+static const Stmt **first_defs(Rev *r) {
+  const Fn *P = r->P;
+  const Stmt **first = ARENA_ARRAY(r->m->arena, const Stmt *, P->nvars + 1);
+  int *refs = ARENA_ARRAY(r->m->arena, int, P->nvars + 1);
+  for (int i = 0; i < P->body.len; i++) {
+    const Stmt *s = P->body.items[i];
+    int v = s->kind == ST_INST ? s->inst.dst : -1;
+    bool fresh = v >= P->nparams && !refs[v] && P->vars[v].kind != VAR_GLOBAL && !P->vars[v].addr_taken;
+    Block one = {(Stmt **)&P->body.items[i], 1, 1};
+    count_refs(&one, refs); /* counts the dst too, and any read of v by s itself */
+    if (fresh && refs[v] == 1)
+      first[v] = s;
+  }
+  return first;
+}
+
 /* ---- setting up the generated function -------------------------------------------- */
 
 /* The adjoint's name: d_x, or d2_x in a function that already has a d_x. */
@@ -1331,6 +1351,7 @@ void ad_reverse(AdCtx *ad, const Fn *P, const bool *active, RevMode mode, const 
     r->nassign[p] = 1;
   needs_block(r, &P->body, 0);
   r->origin = pointer_origins(r);
+  r->first_def = first_defs(r);
   for (int v = 0; v < P->nvars; v++) {
     if (P->vars[v].addr_taken)
       r->nassign[v] += 2;
