@@ -314,9 +314,21 @@ static void call_stmt(Fwd *f, const Stmt *s, Block *out) {
     return;
   }
   if (!callee || !callee->has_body) {
-    diag_error(s->loc, "define it in this file, or mark it ADJ_INACTIVE",
-               "cannot differentiate the call to '%s' in forward mode: it has no body%s", in->callee,
-               callee && callee->custom_pullback ? " (ADJ_CUSTOM_GRAD gives only a pullback)" : "");
+    /* a user pullback called by a generated gradient (second order through a
+     * function with ADJ_CUSTOM_GRAD): say so rather than "no body" */
+    const Fn *owner = NULL;
+    for (int i = 0; i < f->m->nfns && !callee; i++)
+      if (str_eq(f->m->fns[i]->custom_pullback, in->callee))
+        owner = f->m->fns[i];
+    if (owner)
+      diag_error(s->loc, "remove ADJ_CUSTOM_GRAD so adjc differentiates the body, or supply the "
+                         "higher derivative yourself",
+                 "second-order derivatives through '%s' need the derivative of its custom pullback "
+                 "'%s', which adjc does not differentiate", owner->name, in->callee);
+    else
+      diag_error(s->loc, "define it in this file, or mark it ADJ_INACTIVE",
+                 "cannot differentiate the call to '%s' in forward mode: it has no body%s", in->callee,
+                 callee && callee->custom_pullback ? " (ADJ_CUSTOM_GRAD gives only a pullback)" : "");
     return;
   }
   bool *pact = ARENA_ARRAY(f->m->arena, bool, callee->nparams + 1);

@@ -41,3 +41,12 @@ void no_result(double *x) { x[0] = x[0] * 2; }
 // CHECK: ad_refusals.c:[[@LINE+1]]:{{[0-9]+}}: error: array parameter 'w' needs its length
 ADJ_HVP(w)
 double hvp_without_length(const double *w) { return w[0] * w[0]; }
+
+// Second order through a function with a custom pullback: adjc would have to
+// differentiate the user's pullback, which it does not.
+void softplus_pb(double x, double *d_x, double d_ret);
+ADJ_CUSTOM_GRAD(softplus_pb)
+double softplus(double x);
+ADJ_HVP(x)
+// CHECK: ad_refusals.c:[[@LINE+1]]:{{[0-9]+}}: error: second-order derivatives through 'softplus' need the derivative of its custom pullback 'softplus_pb', which adjc does not differentiate
+double through_custom(double x) { return softplus(2.0 * x); }
