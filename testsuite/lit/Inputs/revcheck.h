@@ -119,4 +119,52 @@ done:
   return bad;
 }
 
+/* Generated second-order functions of f(w, n), wrapped as the signatures adjc gives
+ * them for ADJ_GRAD(w) ADJ_HVP(w[n]) ADJ_HESSIAN(w[n]). */
+typedef double (*rc_prim_n)(const double *, int);
+typedef double (*rc_grad_n)(const double *, double *, int);
+typedef double (*rc_hvp_n)(const double *, const double *, double *, int);
+typedef double (*rc_hess_n)(const double *, double *, int);
+
+/* Check at a random w, along a random v: f_hvp returns f's value and H v matches
+ * central differences of the gradient along v (1e-6); f_hessian returns f's value,
+ * is symmetric and H v from its rows equals f_hvp's (1e-12). Prints gradcheck lines
+ * named `name`; returns 0 when all hold. */
+static inline int check_hvp_hessian(const char *name, rc_prim_n f, rc_grad_n g, rc_hvp_n hv,
+                                    rc_hess_n hs, int n, uint64_t *rng) {
+  size_t sz = (size_t)(n > 0 ? n : 1);
+  double *w = calloc(sz, sizeof(double)), *v = calloc(sz, sizeof(double));
+  double *out = calloc(sz, sizeof(double)), *g1 = calloc(sz, sizeof(double));
+  double *g2 = calloc(sz, sizeof(double)), *wp = calloc(sz, sizeof(double));
+  double *fd = calloc(sz, sizeof(double)), *hv2 = calloc(sz, sizeof(double));
+  double *h = calloc(sz * sz, sizeof(double));
+  int bad = !w || !v || !out || !g1 || !g2 || !wp || !fd || !hv2 || !h;
+  if (!bad) {
+    gc_fill(rng, w, n, -1.0, 1.0);
+    gc_fill(rng, v, n, -1.0, 1.0);
+    bad |= !(hv(w, v, out, n) == f(w, n));
+    double e = 1e-6;
+    for (int i = 0; i < n; i++)
+      wp[i] = w[i] + e * v[i];
+    g(wp, g1, n);
+    for (int i = 0; i < n; i++)
+      wp[i] = w[i] - e * v[i];
+    g(wp, g2, n);
+    for (int i = 0; i < n; i++)
+      fd[i] = (g1[i] - g2[i]) / (2 * e);
+    bad |= gc_compare(name, out, fd, n, 1e-6);
+    bad |= !(hs(w, h, n) == f(w, n));
+    double asym = 0;
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < n; j++) {
+        asym = fmax(asym, fabs(h[i * n + j] - h[j * n + i]));
+        hv2[i] += h[i * n + j] * v[j];
+      }
+    bad |= gc_compare(name, hv2, out, n, 1e-12);
+    bad |= gc_compare1(name, asym, 0.0, 1e-12);
+  }
+  free(w), free(v), free(out), free(g1), free(g2), free(wp), free(fd), free(hv2), free(h);
+  return bad;
+}
+
 #endif /* ADJ_REVCHECK_H */

@@ -87,50 +87,13 @@ double h_struct_math(const double *w, int n) {
 }
 DECL(h_struct_math)
 
-typedef double (*gradf)(const double *, double *, int);
-typedef double (*hvpf)(const double *, const double *, double *, int);
-typedef double (*hessf)(const double *, double *, int);
-typedef double (*primf)(const double *, int);
-
-static int check2(const char *name, primf f, gradf g, hvpf hv, hessf hs, uint64_t *rng) {
-  double w[N], v[N], out[N] = {0}, g1[N] = {0}, g2[N] = {0}, wp[N], fd[N], h[N * N], hv2[N];
-  gc_fill(rng, w, N, -1.0, 1.0);
-  gc_fill(rng, v, N, -1.0, 1.0);
-  int bad = 0;
-  double val = hv(w, v, out, N);
-  bad |= !(val == f(w, N));
-  double e = 1e-6;
-  for (int i = 0; i < N; i++)
-    wp[i] = w[i] + e * v[i];
-  g(wp, g1, N);
-  for (int i = 0; i < N; i++)
-    wp[i] = w[i] - e * v[i];
-  g(wp, g2, N);
-  for (int i = 0; i < N; i++)
-    fd[i] = (g1[i] - g2[i]) / (2 * e);
-  bad |= gc_compare(name, out, fd, N, 1e-6);
-  val = hs(w, h, N);
-  bad |= !(val == f(w, N));
-  double asym = 0;
-  for (int i = 0; i < N; i++) {
-    hv2[i] = 0;
-    for (int j = 0; j < N; j++) {
-      asym = fmax(asym, fabs(h[i * N + j] - h[j * N + i]));
-      hv2[i] += h[i * N + j] * v[j];
-    }
-  }
-  bad |= gc_compare(name, hv2, out, N, 1e-12);
-  bad |= gc_compare1(name, asym, 0.0, 1e-12);
-  return bad;
-}
-
 int main(void) {
   uint64_t rng = 1234;
   int bad = 0;
   for (int trial = 0; trial < 3; trial++) {
-    bad |= check2("h_branches", h_branches, h_branches_grad, h_branches_hvp, h_branches_hessian, &rng);
-    bad |= check2("h_arrays", h_arrays, h_arrays_grad, h_arrays_hvp, h_arrays_hessian, &rng);
-    bad |= check2("h_struct_math", h_struct_math, h_struct_math_grad, h_struct_math_hvp, h_struct_math_hessian, &rng);
+    bad |= check_hvp_hessian("h_branches", h_branches, h_branches_grad, h_branches_hvp, h_branches_hessian, N, &rng);
+    bad |= check_hvp_hessian("h_arrays", h_arrays, h_arrays_grad, h_arrays_hvp, h_arrays_hessian, N, &rng);
+    bad |= check_hvp_hessian("h_struct_math", h_struct_math, h_struct_math_grad, h_struct_math_hvp, h_struct_math_hessian, N, &rng);
   }
   // CHECK-COUNT-27: gradcheck {{[a-z_]+}}: max abs err {{.*}} OK
   // CHECK-NOT: FAIL

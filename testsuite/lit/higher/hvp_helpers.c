@@ -96,51 +96,14 @@ double patterns(const double *w, int n) {
 }
 DECL(patterns)
 
-typedef double (*gradf)(const double *, double *, int);
-typedef double (*hvpf)(const double *, const double *, double *, int);
-typedef double (*hessf)(const double *, double *, int);
-typedef double (*primf)(const double *, int);
-
-static int check2(const char *name, primf f, gradf g, hvpf hv, hessf hs, uint64_t *rng) {
-  double w[N], v[N], out[N] = {0}, g1[N] = {0}, g2[N] = {0}, wp[N], fd[N], h[N * N], hv2[N];
-  gc_fill(rng, w, N, -1.0, 1.0);
-  gc_fill(rng, v, N, -1.0, 1.0);
-  int bad = 0;
-  double val = hv(w, v, out, N);
-  bad |= !(val == f(w, N));
-  double e = 1e-6;
-  for (int i = 0; i < N; i++)
-    wp[i] = w[i] + e * v[i];
-  g(wp, g1, N);
-  for (int i = 0; i < N; i++)
-    wp[i] = w[i] - e * v[i];
-  g(wp, g2, N);
-  for (int i = 0; i < N; i++)
-    fd[i] = (g1[i] - g2[i]) / (2 * e);
-  bad |= gc_compare(name, out, fd, N, 1e-6);
-  val = hs(w, h, N);
-  bad |= !(val == f(w, N));
-  double asym = 0;
-  for (int i = 0; i < N; i++) {
-    hv2[i] = 0;
-    for (int j = 0; j < N; j++) {
-      asym = fmax(asym, fabs(h[i * N + j] - h[j * N + i]));
-      hv2[i] += h[i * N + j] * v[j];
-    }
-  }
-  bad |= gc_compare(name, hv2, out, N, 1e-12);
-  bad |= gc_compare1(name, asym, 0.0, 1e-12);
-  return bad;
-}
-
 int main(void) {
   uint64_t rng = 4321;
   int bad = 0;
   for (int trial = 0; trial < 3; trial++) {
-    bad |= check2("arrays", arrays, arrays_grad, arrays_hvp, arrays_hessian, &rng);
-    bad |= check2("branches_recursion", branches_recursion, branches_recursion_grad,
-                  branches_recursion_hvp, branches_recursion_hessian, &rng);
-    bad |= check2("patterns", patterns, patterns_grad, patterns_hvp, patterns_hessian, &rng);
+    bad |= check_hvp_hessian("arrays", arrays, arrays_grad, arrays_hvp, arrays_hessian, N, &rng);
+    bad |= check_hvp_hessian("branches_recursion", branches_recursion, branches_recursion_grad,
+                  branches_recursion_hvp, branches_recursion_hessian, N, &rng);
+    bad |= check_hvp_hessian("patterns", patterns, patterns_grad, patterns_hvp, patterns_hessian, N, &rng);
   }
   // CHECK-COUNT-27: gradcheck {{[a-z_]+}}: max abs err {{.*}} OK
   // CHECK-NOT: FAIL

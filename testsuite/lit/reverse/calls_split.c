@@ -5,7 +5,9 @@
 // (aliasing), a helper with a branch on data, a helper with a local array (used
 // only inside it), a helper of a helper in a loop, and helpers walking pointers
 // backwards. Gradients are checked against
-// finite differences (1e-6 relative to max(1, |fd|)), value and accumulation.
+// finite differences (1e-6 relative to max(1, |fd|)), value and accumulation; the
+// same functions in forward mode (ADJ_JVP, through the helpers' tangent functions)
+// against <v, gradient> (1e-10 relative) and finite differences along v.
 //
 // RUN: %adjc %s -o %t.c
 // RUN: %cc %t.c %adjlib -o %t.exe
@@ -25,6 +27,11 @@ enum { N = 6 };
   static double f##_g(const double *v, double *g, void *c) {                       \
     (void)c;                                                                       \
     return f##_grad(v, g, N);                                                      \
+  }                                                                                \
+  double f##_jvp(const double *w, const double *t_w, int n, double *t_ret);        \
+  static double f##_j(const double *x, const double *v, double *t, void *c) {      \
+    (void)c;                                                                       \
+    return f##_jvp(x, v, N, t);                                                    \
   }
 
 static void relax(double *a, int n, double k) {
@@ -32,7 +39,7 @@ static void relax(double *a, int n, double k) {
     a[i] = a[i] + k * (a[i - 1] - 2.0 * a[i] + a[i + 1]) + 0.1 * sin(a[i]);
 }
 
-ADJ_GRAD(w)
+ADJ_GRAD(w) ADJ_JVP(w)
 double repeated_inplace(const double *w, int n) {
   double a[N];
   for (int i = 0; i < n; i++)
@@ -56,7 +63,7 @@ static double first_big(const double *v, int n, double thr) {
   return -acc;
 }
 
-ADJ_GRAD(w)
+ADJ_GRAD(w) ADJ_JVP(w)
 double helper_early_return(const double *w, int n) {
   return first_big(w, n, 0.5) + first_big(w + 1, n - 1, 1.0) * w[0];
 }
@@ -69,7 +76,7 @@ static double rsum(const double *v, int n) {
   return rsum(v, h) * rsum(v + h, n - h) + v[0];
 }
 
-ADJ_GRAD(w)
+ADJ_GRAD(w) ADJ_JVP(w)
 double recursive_arrays(const double *w, int n) { return rsum(w, n); }
 CHECKV(recursive_arrays)
 
@@ -78,7 +85,7 @@ static void axpy(double a, const double *x, double *y, int n) {
     y[i] += a * x[i];
 }
 
-ADJ_GRAD(w)
+ADJ_GRAD(w) ADJ_JVP(w)
 double aliasing(const double *w, int n) {
   double a[N];
   for (int i = 0; i < n; i++)
@@ -108,7 +115,7 @@ static double local_work(const double *v, int n) {
   return buf[n - 1] * buf[0];
 }
 
-ADJ_GRAD(w)
+ADJ_GRAD(w) ADJ_JVP(w)
 double helper_chain(const double *w, int n) {
   double s = 0;
   for (int k = 1; k <= 3; k++)
@@ -132,7 +139,7 @@ static void rev_copy(const double *src, double *dst, int n) {
     *dst++ = *--p * 1.5;
 }
 
-ADJ_GRAD(w)
+ADJ_GRAD(w) ADJ_JVP(w)
 double pointer_walks(const double *w, int n) {
   double a[N];
   rev_copy(w, a, n);
@@ -154,6 +161,18 @@ int main(void) {
     bad |= check_rev("pointer_walks", pointer_walks_w, pointer_walks_g, NULL, v, N, 1e-6);
   }
   // CHECK-COUNT-24: rev {{[a-z_]+}}: OK
+  rng = 606;
+  for (int trial = 0; trial < 4; trial++) {
+    double v[N];
+    gc_fill(&rng, v, N, -1.0, 1.0);
+    bad |= check_fwd("repeated_inplace", repeated_inplace_w, repeated_inplace_g, repeated_inplace_j, NULL, v, N, &rng, 1e-6);
+    bad |= check_fwd("helper_early_return", helper_early_return_w, helper_early_return_g, helper_early_return_j, NULL, v, N, &rng, 1e-6);
+    bad |= check_fwd("recursive_arrays", recursive_arrays_w, recursive_arrays_g, recursive_arrays_j, NULL, v, N, &rng, 1e-6);
+    bad |= check_fwd("aliasing", aliasing_w, aliasing_g, aliasing_j, NULL, v, N, &rng, 1e-6);
+    bad |= check_fwd("helper_chain", helper_chain_w, helper_chain_g, helper_chain_j, NULL, v, N, &rng, 1e-6);
+    bad |= check_fwd("pointer_walks", pointer_walks_w, pointer_walks_g, pointer_walks_j, NULL, v, N, &rng, 1e-6);
+  }
+  // CHECK-COUNT-24: fwd {{[a-z_]+}}: OK
   // CHECK-NOT: FAIL
   return bad;
 }
