@@ -162,6 +162,16 @@ typedef struct AdjTape {
 #define ADJ_TAPE_INIT {NULL, 0, 0, 0}
 /* Release the tape's storage; the tape is empty and reusable afterwards. */
 void adj_tape_free(AdjTape *tape);
+/* Memory report of this thread's tapes: the largest peak, in bytes, of any tape
+ * released with adj_tape_free since the last adj_tape_stats_reset, and how many were
+ * released. Generated gradients free their tape before returning, so after a call
+ * `adj_tape_stats().peak_bytes` is what that call's tape held at its fullest. */
+typedef struct AdjTapeStats {
+  size_t peak_bytes;
+  size_t tapes_freed;
+} AdjTapeStats;
+AdjTapeStats adj_tape_stats(void);
+void adj_tape_stats_reset(void);
 /* Make room for at least `need` more bytes (out-of-line slow path of push). */
 void adj_tape_reserve(AdjTape *tape, size_t need);
 

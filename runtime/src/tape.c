@@ -23,8 +23,20 @@ void adj_tape_reserve(AdjTape *tape, size_t need) {
   tape->cap = cap;
 }
 
+static _Thread_local AdjTapeStats tape_stats;
+
+AdjTapeStats adj_tape_stats(void) { return tape_stats; }
+
+void adj_tape_stats_reset(void) {
+  tape_stats.peak_bytes = 0;
+  tape_stats.tapes_freed = 0;
+}
+
 void adj_tape_free(AdjTape *tape) {
+  if (tape->peak > tape_stats.peak_bytes)
+    tape_stats.peak_bytes = tape->peak;
+  tape_stats.tapes_freed++;
   free(tape->base);
   tape->base = NULL;
-  tape->top = tape->cap = 0;
+  tape->top = tape->cap = tape->peak = 0;
 }

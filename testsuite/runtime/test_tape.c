@@ -1,7 +1,8 @@
 /*
  * test_tape.c — the tape stack used by generated reverse-mode code: values come back
  * in reverse order with their exact bits, mixed sizes interleave, growth keeps the
- * contents, peak records the high-water mark, and free leaves a reusable empty tape.
+ * contents, peak records the high-water mark, free leaves a reusable empty tape and
+ * the thread statistics keep the largest peak freed.
  */
 #include <adjoint.h>
 #include <stdint.h>
@@ -43,10 +44,18 @@ int main(void) {
   adj_tape_pop(&tape, &y, sizeof y);
   CHECK(y == x);
   adj_tape_free(&tape);
-  CHECK(tape.base == NULL && tape.top == 0 && tape.cap == 0);
+  CHECK(tape.base == NULL && tape.top == 0 && tape.cap == 0 && tape.peak == 0);
+  /* the thread's statistics remember the largest peak of the tapes freed */
+  AdjTapeStats st = adj_tape_stats();
+  CHECK(st.peak_bytes == full && st.tapes_freed == 1);
   adj_tape_push(&tape, &x, sizeof x); /* reusable after free */
   adj_tape_pop(&tape, &y, sizeof y);
   CHECK(y == x);
   adj_tape_free(&tape);
+  st = adj_tape_stats();
+  CHECK(st.peak_bytes == full && st.tapes_freed == 2); /* a smaller tape keeps the max */
+  adj_tape_stats_reset();
+  st = adj_tape_stats();
+  CHECK(st.peak_bytes == 0 && st.tapes_freed == 0);
   return check_summary();
 }
