@@ -160,8 +160,12 @@ typedef struct AdjTape {
 
 /* An empty tape; no allocation happens until the first push. */
 #define ADJ_TAPE_INIT {NULL, 0, 0, 0}
-/* Release the tape's storage; the tape is empty and reusable afterwards. */
+/* Release the tape's storage; the tape is empty and reusable afterwards. The thread
+ * keeps the largest block released this way and gives it to the next tape that grows
+ * (no fresh pages per gradient call); adj_tape_release_cache() frees that block now,
+ * thread exit frees it otherwise. */
 void adj_tape_free(AdjTape *tape);
+void adj_tape_release_cache(void);
 /* Memory report of this thread's tapes: the largest peak, in bytes, of any tape
  * released with adj_tape_free since the last adj_tape_stats_reset, and how many were
  * released. Generated gradients free their tape before returning, so after a call

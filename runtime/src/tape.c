@@ -1,11 +1,67 @@
 /* tape.c — growth and release of the tape stack used by generated reverse code.
- * The fast paths (push, pop) are inline in adjoint.h; this file holds the slow ones. */
+ * The fast paths (push, pop) are inline in adjoint.h; this file holds the slow ones.
+ *
+ * Each thread keeps the storage of the largest tape it freed (one block) and hands it
+ * to the next tape that grows: a gradient called in a loop then reuses one warm
+ * buffer instead of asking the kernel for fresh pages (and their page faults) on every
+ * call. adj_tape_release_cache frees the block; a thread's block is freed when the
+ * thread exits. */
 #include "adjoint.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+typedef struct TapeCache {
+  unsigned char *base;
+  size_t cap;
+} TapeCache;
+
+static _Thread_local AdjTapeStats tape_stats;
+static _Thread_local TapeCache cache;
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_destroy(void *block) { free(block); }
+
+static void cache_key_init(void) {
+  if (pthread_key_create(&cache_key, cache_destroy) != 0)
+    cache_key = 0;
+}
+
+/* Keep block (capacity cap) for reuse, or free it when the cache holds a larger one. */
+static void cache_put(unsigned char *block, size_t cap) {
+  if (!block)
+    return;
+  if (cap <= cache.cap) {
+    free(block);
+    return;
+  }
+  free(cache.base);
+  cache.base = block;
+  cache.cap = cap;
+  pthread_once(&cache_once, cache_key_init);
+  pthread_setspecific(cache_key, block); /* freed at thread exit */
+}
+
+void adj_tape_release_cache(void) {
+  free(cache.base);
+  cache.base = NULL;
+  cache.cap = 0;
+  pthread_once(&cache_once, cache_key_init);
+  pthread_setspecific(cache_key, NULL);
+}
+
 void adj_tape_reserve(AdjTape *tape, size_t need) {
+  if (!tape->base && cache.base && cache.cap >= need) {
+    /* an empty tape takes the thread's cached block */
+    tape->base = cache.base;
+    tape->cap = cache.cap;
+    cache.base = NULL;
+    cache.cap = 0;
+    pthread_setspecific(cache_key, NULL);
+    return;
+  }
   size_t cap = tape->cap ? tape->cap : 4096;
   while (cap - tape->top < need) {
     if (cap > (size_t)-1 / 2) {
@@ -23,8 +79,6 @@ void adj_tape_reserve(AdjTape *tape, size_t need) {
   tape->cap = cap;
 }
 
-static _Thread_local AdjTapeStats tape_stats;
-
 AdjTapeStats adj_tape_stats(void) { return tape_stats; }
 
 void adj_tape_stats_reset(void) {
@@ -36,7 +90,7 @@ void adj_tape_free(AdjTape *tape) {
   if (tape->peak > tape_stats.peak_bytes)
     tape_stats.peak_bytes = tape->peak;
   tape_stats.tapes_freed++;
-  free(tape->base);
+  cache_put(tape->base, tape->cap);
   tape->base = NULL;
   tape->top = tape->cap = tape->peak = 0;
 }

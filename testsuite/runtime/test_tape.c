@@ -2,7 +2,7 @@
  * test_tape.c — the tape stack used by generated reverse-mode code: values come back
  * in reverse order with their exact bits, mixed sizes interleave, growth keeps the
  * contents, peak records the high-water mark, free leaves a reusable empty tape and
- * the thread statistics keep the largest peak freed.
+ * the thread statistics keep the largest peak freed, and a freed block is reused.
  */
 #include <adjoint.h>
 #include <stdint.h>
@@ -57,5 +57,33 @@ int main(void) {
   adj_tape_stats_reset();
   st = adj_tape_stats();
   CHECK(st.peak_bytes == 0 && st.tapes_freed == 0);
+
+  /* a freed block is kept and handed to the next tape that grows, contents intact */
+  AdjTape big = ADJ_TAPE_INIT;
+  for (int i = 0; i < 100000; i++)
+    adj_tape_push(&big, &x, sizeof x);
+  unsigned char *block = big.base;
+  size_t block_cap = big.cap;
+  adj_tape_free(&big);
+  AdjTape next = ADJ_TAPE_INIT;
+  adj_tape_push(&next, &x, sizeof x);
+  CHECK(next.base == block && next.cap == block_cap);
+  for (int i = 0; i < 200000; i++) /* grows beyond the cached block */
+    adj_tape_push(&next, &i, sizeof i);
+  ok = 1;
+  for (int i = 199999; i >= 0; i--) {
+    int k;
+    adj_tape_pop(&next, &k, sizeof k);
+    ok &= k == i;
+  }
+  adj_tape_pop(&next, &y, sizeof y);
+  CHECK(ok && y == x && next.top == 0);
+  adj_tape_free(&next);
+  adj_tape_release_cache();
+  AdjTape fresh = ADJ_TAPE_INIT; /* after the release, a fresh small block */
+  adj_tape_push(&fresh, &x, sizeof x);
+  CHECK(fresh.cap == 4096);
+  adj_tape_free(&fresh);
+  adj_tape_release_cache();
   return check_summary();
 }
