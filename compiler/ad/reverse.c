@@ -209,9 +209,17 @@ static int *pointer_origins(Rev *r) {
   return origin;
 }
 
+/* A byte pointer type: `const char *`, or `char *` when the pointer rebuilt from it
+ * is not to const (so the generated casts never drop a qualifier). */
+static Type *byte_ptr(Rev *r, bool to_const) {
+  Type *c = ir_type_int(r->m, "char", 1, true);
+  return ir_type_ptr(r->m, to_const ? ir_type_const(r->m, c) : c);
+}
+
 /* `(const char *)base` for the base of region root R in W (primal, or its shadow). */
-static Operand byte_base(Rev *r, Block *out, int R, bool shadow, const Stmt *from) {
-  Type *cp = ir_type_ptr(r->m, ir_type_const(r->m, ir_type_int(r->m, "char", 1, true)));
+static Operand byte_base(Rev *r, Block *out, int R, bool shadow, const Stmt *from,
+                         bool to_const) {
+  Type *cp = byte_ptr(r, to_const);
   Operand base;
   if (r->entry[R] >= 0) {
     /* a pointer parameter the body moves: its value on entry is the base */
@@ -267,7 +275,7 @@ static void save_var(Rev *r, Block *out, int pv, const Stmt *from) {
     int pc = temp(r, "p", cp);
     Stmt *k = inst(r, then_b, OP_CAST, cp, pc, from);
     k->inst.args[0] = wvar(r, r->vmap[pv]);
-    Operand base = byte_base(r, then_b, root, false, from);
+    Operand base = byte_base(r, then_b, root, false, from, true);
     Stmt *d = inst(r, then_b, OP_SUB, r->long_t, off, from);
     d->inst.args[0] = wvar(r, pc);
     d->inst.args[1] = base;
@@ -291,7 +299,6 @@ static void restore_var(Rev *r, Block *out, int pv, const Stmt *from) {
   int root = is_ptr ? offset_root(r, pv) : -1;
   if (root >= 0) {
     /* p = off == LONG_MIN ? NULL : (T *)((const char *)base + off); the same for d_p */
-    Type *cp = ir_type_ptr(r->m, ir_type_const(r->m, ir_type_int(r->m, "char", 1, true)));
     int off = temp(r, "off", r->long_t);
     pop(r, out, off, from);
     int isnull = temp(r, "t", r->int_t);
@@ -307,7 +314,10 @@ static void restore_var(Rev *r, Block *out, int pv, const Stmt *from) {
         continue;
       Stmt *null = inst(r, &g->if_.then_b, OP_MOV, r->W->vars[dst].type, dst, from);
       null->inst.args[0] = ir_opd_int_typed(r->W->vars[dst].type, 0);
-      Operand base = byte_base(r, &g->if_.else_b, root, sh, from);
+      Type *dt = r->W->vars[dst].type;
+      bool to_const = dt->kind != TY_PTR || !dt->elem || dt->elem->is_const;
+      Type *cp = byte_ptr(r, to_const);
+      Operand base = byte_base(r, &g->if_.else_b, root, sh, from, to_const);
       int q = temp(r, "p", cp);
       Stmt *a = inst(r, &g->if_.else_b, OP_ADD, cp, q, from);
       a->inst.args[0] = base;
