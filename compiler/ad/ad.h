@@ -89,7 +89,7 @@ typedef struct RuleCtx {
  * result y. Feeds the to-be-recorded analysis (what must survive to the reverse
  * sweep). */
 enum { NEED_A = 1, NEED_B = 2, NEED_C = 4, NEED_Y = 8 };
-unsigned ad_rule_needs(Op op);
+unsigned ad_rule_needs(Op op, unsigned want);
 /* Does the op have a derivative rule for floats (arith and math ops)? */
 bool ad_rule_exists(Op op);
 /* Pullback of `y = op(args)` for float type t: for each i with want[i], set

@@ -456,6 +456,18 @@ static bool pointer_store(Rev *r, const Inst *in) {
          act_place_active(r->act, r->P, in->place);
 }
 
+/* The operands whose adjoints an arithmetic instruction's reverse computes (bit i:
+ * args[i]); the pullback reads only what these need (ad_rule_needs). */
+static unsigned want_mask(Rev *r, const Inst *in) {
+  unsigned m = 0;
+  for (int i = 0; i < ir_ops[in->op].arity && i < 3; i++)
+    if (opd_active(r, in->args[i]) && in->args[i].type->kind != TY_PTR)
+      m |= 1u << i;
+  if (in->op == OP_SELECT)
+    m &= ~1u;
+  return m;
+}
+
 static void needs_inst(Rev *r, const Inst *in) {
   if (pointer_store(r, in))
     need_place(r, in->place);
@@ -475,7 +487,7 @@ static void needs_inst(Rev *r, const Inst *in) {
   }
   if (!ad_rule_exists(in->op))
     return;
-  unsigned n = ad_rule_needs(in->op);
+  unsigned n = ad_rule_needs(in->op, want_mask(r, in));
   for (int i = 0; i < 3; i++)
     if (n & (1u << i))
       need(r, in->args[i]);
@@ -698,7 +710,7 @@ static void inst_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
 
   /* reverse: keep y if the rule needs it, restore, then move adjoints */
   Operand y = v >= 0 ? wvar(r, r->vmap[v]) : none;
-  if (save && v >= 0 && ad_rule_exists(in->op) && (ad_rule_needs(in->op) & NEED_Y) &&
+  if (save && v >= 0 && ad_rule_exists(in->op) && (ad_rule_needs(in->op, want_mask(r, in)) & NEED_Y) &&
       inst_active(r, in)) {
     int keep = temp(r, "y", r->W->vars[r->vmap[v]].type);
     Stmt *k = inst(r, rev, OP_MOV, r->W->vars[keep].type, keep, s);
@@ -797,13 +809,11 @@ static void inst_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
     return;
   bool want[3] = {false, false, false};
   Operand args[3];
+  unsigned wm = want_mask(r, in);
   for (int i = 0; i < 3; i++) {
     args[i] = mo(r, in->args[i]);
-    want[i] = i < ir_ops[in->op].arity && opd_active(r, in->args[i]) &&
-              in->args[i].type->kind != TY_PTR;
+    want[i] = wm & (1u << i);
   }
-  if (in->op == OP_SELECT)
-    want[0] = false;
   /* one operand at a time, each contribution added as soon as it is computed */
   RuleCtx rc = rctx(r, rev, s);
   for (int i = 0; i < 3; i++) {

@@ -46,17 +46,26 @@ static Operand sel(RuleCtx *rc, Type *t, Operand c, Operand a, Operand b) {
   return ad_emit_op(rc, OP_SELECT, t, c, a, b);
 }
 
-unsigned ad_rule_needs(Op op) {
+/* The primal values the pullbacks of the wanted operands (bit i: operand i) read;
+ * must match what ad_pullback emits for that `want`. */
+unsigned ad_rule_needs(Op op, unsigned want) {
+  bool wa = want & 1u, wb = want & 2u;
+  if (!want)
+    return 0;
   switch (op) {
-  case OP_MUL: case OP_ATAN2: case OP_FMIN: case OP_FMAX: case OP_FMOD:
+  case OP_MUL: case OP_FMA: /* da = dy b, db = dy a */
+    return (wa ? NEED_B : 0) | (wb ? NEED_A : 0);
+  case OP_DIV: /* da = dy / b, db = -dy a / b² */
+    return NEED_B | (wb ? NEED_A : 0);
+  case OP_ATAN2: case OP_FMIN: case OP_FMAX:
     return NEED_A | NEED_B;
-  case OP_DIV:
-    return NEED_A | NEED_B;
-  case OP_FMA:
-    return NEED_A | NEED_B;
-  case OP_POW: case OP_HYPOT:
-    return NEED_A | NEED_B | NEED_Y;
-  case OP_SELECT:
+  case OP_FMOD: /* da = dy, db = -dy trunc(a / b) */
+    return wb ? NEED_A | NEED_B : 0;
+  case OP_POW: /* da = dy b a^(b-1), db = dy y ln a */
+    return (wa ? NEED_A | NEED_B : 0) | (wb ? NEED_A | NEED_Y : 0);
+  case OP_HYPOT: /* da = dy a / y, db = dy b / y */
+    return NEED_Y | (wa ? NEED_A : 0) | (wb ? NEED_B : 0);
+  case OP_SELECT: /* the condition picks the operand */
     return NEED_A;
   case OP_SIN: case OP_COS: case OP_ASIN: case OP_ACOS: case OP_ATAN: case OP_SINH:
   case OP_COSH: case OP_LOG: case OP_LOG2: case OP_LOG10: case OP_LOG1P: case OP_FABS:
