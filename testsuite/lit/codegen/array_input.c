@@ -31,8 +31,7 @@ double weighted(const double *w, const double *c, int n) {
 // CHECK-NEXT:   adj_tape_pop(tape, &[[M:n[0-9]+]], sizeof [[M]]);
 // CHECK-NEXT:   while ([[M]] > 0) {
 // CHECK-NEXT:     adj_tape_pop(tape, &i, sizeof i);
-// CHECK-NEXT:     [[D:t[0-9]+]] = d_s * [[C]];
-// CHECK:     d_w[i] += [[D]];
+// CHECK-NEXT:     d_w[i] += d_s * [[C]];
 // CHECK:   }
 // CHECK-NOT: d_c
 // CHECK:   return result;
