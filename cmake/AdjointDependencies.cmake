@@ -62,6 +62,14 @@ endif()
 
 find_package(Threads REQUIRED)
 
+# ADOL-C, the AD tool the benchmarks (testsuite/bench/adbench) compare with.
+find_path(ADOLC_INCLUDE_DIR adolc/adolc.h)
+find_library(ADOLC_LIBRARY NAMES adolc)
+if(ADJ_TESTS AND (NOT ADOLC_INCLUDE_DIR OR NOT ADOLC_LIBRARY))
+  message(FATAL_ERROR "ADOL-C (adolc/adolc.h, libadolc) not found; the benchmarks need it.\n"
+    "Install it with: apt-get install libadolc-dev   (or run scripts/setup.sh)")
+endif()
+
 # Test tools: FileCheck and lit from llvm-N-tools, and python3 to run lit.
 if(ADJ_TESTS)
   find_program(FILECHECK FileCheck PATHS ${_llvm_roots} PATH_SUFFIXES bin NO_DEFAULT_PATH)

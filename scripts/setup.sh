@@ -16,6 +16,8 @@ packages=(
   libopenblas-dev   # CBLAS for the runtime's matmul
   libsleef-dev      # vectorized transcendental functions for the runtime
   python3           # runs lit
+  g++ libadolc-dev  # ADOL-C, the established AD tool the benchmarks compare with
+  python3-matplotlib  # the benchmark report's plot (testsuite/bench/adbench/report.py)
 )
 
 missing=()
