@@ -526,6 +526,30 @@ static void needs_block(Rev *r, const Block *b, int loop_depth) {
   }
 }
 
+/* `v = v + c`, `v = c + v` or `v = v - c` on an integer variable with a constant c:
+ * its reverse undoes it by arithmetic (`v = v - c`) instead of popping a saved value,
+ * so loop counters and running indices cost no tape. Exact for unsigned types; for
+ * signed ones the forward step did not overflow, so neither does its inverse. */
+static bool invertible_step(const Rev *r, const Inst *in, Op *inv, Operand *c) {
+  int v = in->dst;
+  const Type *t = v >= 0 ? r->P->vars[v].type : NULL;
+  if (!t || t->kind != TY_INT || !strcmp(t->name, "_Bool") || r->P->vars[v].addr_taken ||
+      in->type != t || (in->op != OP_ADD && in->op != OP_SUB))
+    return false;
+  const Operand *a = &in->args[0], *b = &in->args[1];
+  if (a->kind == OPD_VAR && a->var == v && b->kind == OPD_INT) {
+    *c = *b;
+    *inv = in->op == OP_ADD ? OP_SUB : OP_ADD;
+    return true;
+  }
+  if (in->op == OP_ADD && b->kind == OPD_VAR && b->var == v && a->kind == OPD_INT) {
+    *c = *a;
+    *inv = OP_SUB;
+    return true;
+  }
+  return false;
+}
+
 /* ---- which overwrites save the old value (to-be-recorded, flow-sensitive) ---------- *
  *
  * A variable's old value is saved at an assignment only if the reverse sweep of some
@@ -589,9 +613,15 @@ static void tbr_inst(Tbr *t, const Stmt *s, bool *R) {
   int v = in->dst;
   needs_inst(r, in, R, t->after); /* the result is handled below, after the kill */
   if (v >= 0) {
-    if (R[v])
+    bool saved = R[v];
+    if (saved)
       saveset_add(r, &t->saves, s, &t->nsaves);
     R[v] = false;
+    /* an inverted step (`i = i + 1` undone by `i = i - 1`) reads the new value */
+    Op inv;
+    Operand c;
+    if (saved && invertible_step(r, in, &inv, &c))
+      R[v] = true;
     /* the result, when the rule reads it, is read with its new value */
     if (inst_active(r, in) && !in->nograd && ad_rule_exists(in->op) &&
         (ad_rule_needs(in->op, want_mask(r, in)) & NEED_Y))
@@ -765,6 +795,11 @@ static void inst_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
   int v = in->dst;
   bool save = v >= 0 && r->pushed[v] && r->first_def[v] != s &&
               (r->P->vars[v].addr_taken || saveset_has(r->saves, s));
+  Op inv_op = OP_ADD;
+  Operand inv_c = none;
+  bool invert = save && invertible_step(r, in, &inv_op, &inv_c);
+  if (invert)
+    save = false;
   bool save_addr = r->has_addr_needed && writes_through_pointer(in);
 
   /* forward: save what is overwritten, then the primal instruction */
@@ -876,6 +911,11 @@ static void inst_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
   }
   if (save)
     restore_var(r, rev, v, s);
+  if (invert) {
+    Stmt *u = inst(r, rev, inv_op, r->W->vars[r->vmap[v]].type, r->vmap[v], s);
+    u->inst.args[0] = wvar(r, r->vmap[v]);
+    u->inst.args[1] = inv_c;
+  }
   if (save_addr)
     for (int pv = P->nvars - 1; pv >= 0; pv--)
       if (P->vars[pv].addr_taken && r->needed[pv])
