@@ -120,7 +120,8 @@ typedef struct RevFns {
 } RevFns;
 
 /* Differentiate P in reverse mode with respect to the parameters flagged in
- * `active` (one flag per parameter). Names come from `name` (and name_fwd for
+ * `active` (one flag per parameter; in split mode followed by one "stable" flag per
+ * parameter, as ad_split_for makes them). Names come from `name` (and name_fwd for
  * split mode). `out` is filled as soon as the functions exist, before their bodies
  * are built, so a recursive call finds them. Errors are reported through diag. */
 void ad_reverse(AdCtx *ad, const Fn *P, const bool *active, RevMode mode, const char *name,
@@ -156,8 +157,10 @@ void ad_simplify_fn(Module *m, Fn *fn);
 Fn *ad_tangent_for(AdCtx *ad, Fn *callee, const bool *active);
 /* The split pair for calling `callee` with the given active parameters from
  * generated reverse code: memoised, generated on first use (recursion works because
- * the pair is registered before its bodies are built). */
-RevFns ad_split_for(AdCtx *ad, Fn *callee, const bool *active);
+ * the pair is registered before its bodies are built). stable[i] (or NULL: none)
+ * promises that the memory pointer parameter i points to does not change between
+ * the calls of g_fwd and g_rev, so g_rev may read it again instead of taping it. */
+RevFns ad_split_for(AdCtx *ad, Fn *callee, const bool *active, const bool *stable);
 Module *ad_module(AdCtx *ad);
 /* The name of a derivative variable: "<prefix>_<name>" (d_x, t_x), or, when fn
  * already has that name (it is itself generated), "<prefix>2_<name>" and so on. */

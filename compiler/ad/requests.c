@@ -103,12 +103,19 @@ static const char *active_list(AdCtx *ad, const Fn *fn, const bool *active, cons
   return s;
 }
 
-RevFns ad_split_for(AdCtx *ad, Fn *callee, const bool *active) {
+RevFns ad_split_for(AdCtx *ad, Fn *callee, const bool *active, const bool *stable) {
   if (callee->broken) /* its errors are reported; give the caller something to name */
     return (RevFns){callee, callee};
+  /* the pattern: active flags, then stable flags (see ad_reverse) */
+  size_t np = (size_t)callee->nparams;
+  bool *key = ARENA_ARRAY(ad->m->arena, bool, 2 * np + 1);
+  memcpy(key, active, sizeof(bool) * np);
+  for (size_t i = 0; i < np; i++)
+    key[np + i] = stable && stable[i];
+  active = key;
   for (int i = 0; i < ad->nmemo; i++) {
     Memo *mm = &ad->memo[i];
-    if (mm->callee == callee && memcmp(mm->active, active, sizeof(bool) * (size_t)callee->nparams) == 0)
+    if (mm->callee == callee && memcmp(mm->active, active, sizeof(bool) * 2 * np) == 0)
       return mm->fns;
   }
   if (ad->nmemo == ad->capmemo) {
@@ -118,8 +125,7 @@ RevFns ad_split_for(AdCtx *ad, Fn *callee, const bool *active) {
     ad->capmemo = cap;
   }
   int idx = ad->nmemo++;
-  bool *pattern = ARENA_ARRAY(ad->m->arena, bool, callee->nparams + 1);
-  memcpy(pattern, active, sizeof(bool) * (size_t)callee->nparams);
+  bool *pattern = key;
   ad->memo[idx] = (Memo){callee, pattern, {0}};
   /* names: g_fwd / g_rev for the first pattern, then g_fwd_2 ... */
   const char *fwd = ad_fresh_name(ad, arena_printf(ad->m->arena, "%s_fwd", callee->name));

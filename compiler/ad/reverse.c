@@ -41,6 +41,9 @@ typedef struct Rev {
   bool has_addr_needed; /* some needed variable has its address taken */
   int *origin;       /* pointer variables: what they point into (see pointer_origins) */
   struct SaveSet *saves; /* assignments that save the value they overwrite (tbr_saves) */
+  bool *stable;      /* per region (nvars + 1): memory unchanged until the reverse sweep */
+  const Stmt **remat; /* per variable: the load the reverse sweep repeats instead of
+                         taping the variable (see find_remat), or NULL */
   const Stmt **first_def; /* the assignment that gives a variable its first value */
   int *entry;        /* pointer params the body moves: W var with the entry value, or -1 */
   int *entry_shadow; /* ... and with the shadow's entry value */
@@ -495,9 +498,15 @@ static void needs_inst(Rev *r, const Inst *in, bool *into, bool *into_after) {
   if (!ad_rule_exists(in->op))
     return;
   unsigned n = ad_rule_needs(in->op, want_mask(r, in));
-  for (int i = 0; i < 3; i++)
-    if (n & (1u << i))
-      need(into, in->args[i]);
+  for (int i = 0; i < 3; i++) {
+    if (!(n & (1u << i)))
+      continue;
+    Operand a = in->args[i];
+    if (r->remat && a.kind == OPD_VAR && r->remat[a.var])
+      need_place(r, into, r->remat[a.var]->inst.place); /* loaded again, see find_remat */
+    else
+      need(into, a);
+  }
   if (n & NEED_Y)
     into_after[in->dst] = true;
 }
@@ -523,6 +532,228 @@ static void needs_block(Rev *r, const Block *b, int loop_depth) {
     default:
       break;
     }
+  }
+}
+
+/* ---- loads the reverse sweep repeats instead of taping ------------------------------ *
+ *
+ * The reverse sweep leaves primal memory as the forward sweep left it. A region that
+ * nothing in the function writes (no store, no +=, no non-const pointer passed to a
+ * call), and that the caller does not write between g_fwd and g_rev either (its
+ * "stable" flag; always so for a parameter of a gradient or VJP, whose reverse sweep
+ * follows at once), holds the same values when the reverse sweep runs. A temporary
+ * loaded from such memory and read only by pullbacks later in the same block, with
+ * the place's pointer and indices unchanged in between, is loaded again where the
+ * pullback runs: the tape keeps the (usually integer, often stepped-back) indices
+ * instead of the values. */
+
+/* Regions (nvars + 1 bytes) the function may write. */
+static void written_regions(Rev *r, const Block *b, unsigned char *w, unsigned char *tmp) {
+  const Fn *P = r->P;
+  int nr = P->nvars + 1;
+  for (int i = 0; i < b->len; i++) {
+    const Stmt *s = b->items[i];
+    if (s->kind == ST_IF) {
+      written_regions(r, &s->if_.then_b, w, tmp);
+      written_regions(r, &s->if_.else_b, w, tmp);
+      continue;
+    }
+    if (s->kind == ST_LOOP) {
+      written_regions(r, &s->loop.cond_b, w, tmp);
+      written_regions(r, &s->loop.body, w, tmp);
+      written_regions(r, &s->loop.step, w, tmp);
+      continue;
+    }
+    if (s->kind != ST_INST)
+      continue;
+    const Inst *in = &s->inst;
+    if ((in->op == OP_STORE || in->op == OP_ADDTO) && in->place) {
+      act_place_regions(r->act, P, in->place, tmp);
+      for (int q = 0; q < nr; q++)
+        w[q] |= tmp[q];
+    }
+    if (in->op != OP_CALL)
+      continue;
+    for (int k = 0; k < in->ncall_args; k++) {
+      Operand a = in->call_args[k];
+      if (a.kind != OPD_VAR || !has_pointer(a.type))
+        continue;
+      if (a.type->kind != TY_PTR) { /* pointers inside an aggregate: anything */
+        memset(w, 1, (size_t)nr);
+        return;
+      }
+      const Fn *c = in->callee_fn;
+      const Type *pt = c && k < c->nparams ? c->vars[k].type : a.type;
+      if (pt->kind == TY_PTR && pt->elem && pt->elem->is_const && !has_pointer(pt->elem))
+        continue; /* the callee only reads through it */
+      const unsigned char *pts = r->act->points + (size_t)a.var * (size_t)nr;
+      for (int q = 0; q < nr; q++)
+        w[q] |= pts[q];
+    }
+  }
+}
+
+static void stable_regions(Rev *r) {
+  const Fn *P = r->P;
+  int nr = P->nvars + 1;
+  unsigned char *w = ARENA_ARRAY(r->m->arena, unsigned char, nr);
+  unsigned char *tmp = ARENA_ARRAY(r->m->arena, unsigned char, nr);
+  written_regions(r, &P->body, w, tmp);
+  r->stable = ARENA_ARRAY(r->m->arena, bool, nr);
+  for (int q = 0; q < P->nvars; q++) {
+    if (w[q] || P->vars[q].kind == VAR_GLOBAL)
+      continue;
+    if (q < P->nparams)
+      r->stable[q] = r->mode != REV_SPLIT || r->active_params[P->nparams + q];
+    else
+      r->stable[q] = P->vars[q].type->kind == TY_ARRAY || P->vars[q].type->kind == TY_STRUCT;
+  }
+}
+
+/* Is every region the place may lie in stable? */
+static bool place_stable(Rev *r, const Place *p) {
+  int nr = r->P->nvars + 1;
+  unsigned char *tmp = malloc((size_t)nr);
+  act_place_regions(r->act, r->P, p, tmp);
+  bool ok = true, any = false;
+  for (int q = 0; q < nr; q++)
+    if (tmp[q]) {
+      any = true;
+      ok &= q < r->P->nvars && r->stable[q];
+    }
+  free(tmp);
+  return ok && any;
+}
+
+/* Does the place name variable v (as root or index)? */
+static bool place_uses(const Place *p, int v) {
+  if (p->var == v)
+    return true;
+  for (int i = 0; i < p->nproj; i++)
+    if (p->proj[i].kind == PJ_INDEX && p->proj[i].index.kind == OPD_VAR && p->proj[i].index.var == v)
+      return true;
+  return false;
+}
+
+typedef struct RematScan {
+  int *defs;           /* static assignments per variable */
+  const Stmt **def;    /* the (last) assignment */
+  const Block **blk;   /* its block */
+  int *idx;            /* its index there */
+  bool *bad;           /* read somewhere the load cannot be repeated */
+} RematScan;
+
+static void remat_defs(const Block *b, RematScan *rs) {
+  for (int i = 0; i < b->len; i++) {
+    const Stmt *s = b->items[i];
+    if (s->kind == ST_IF) {
+      remat_defs(&s->if_.then_b, rs);
+      remat_defs(&s->if_.else_b, rs);
+    } else if (s->kind == ST_LOOP) {
+      remat_defs(&s->loop.cond_b, rs);
+      remat_defs(&s->loop.body, rs);
+      remat_defs(&s->loop.step, rs);
+    } else if (s->kind == ST_INST && s->inst.dst >= 0) {
+      int v = s->inst.dst;
+      rs->defs[v]++;
+      rs->def[v] = s;
+      rs->blk[v] = b;
+      rs->idx[v] = i;
+    }
+  }
+}
+
+static void remat_mark_operand(Operand o, RematScan *rs) {
+  if (o.kind == OPD_VAR)
+    rs->bad[o.var] = true;
+}
+
+static void remat_mark_place(const Place *p, RematScan *rs) {
+  if (!p)
+    return;
+  rs->bad[p->var] = true;
+  for (int i = 0; i < p->nproj; i++)
+    if (p->proj[i].kind == PJ_INDEX)
+      remat_mark_operand(p->proj[i].index, rs);
+}
+
+/* A read of candidate t by statement j of block b is fine when t's load is earlier in
+ * the same block and nothing in between reassigns the load's pointer or indices. */
+static bool remat_read_ok(const RematScan *rs, int t, const Block *b, int j) {
+  if (rs->blk[t] != b || rs->idx[t] >= j || rs->def[t]->inst.op != OP_LOAD)
+    return false;
+  const Place *p = rs->def[t]->inst.place;
+  for (int k = rs->idx[t] + 1; k < j; k++) {
+    const Stmt *s = b->items[k];
+    if (s->kind != ST_INST)
+      return false;
+    if (s->inst.dst >= 0 && place_uses(p, s->inst.dst))
+      return false;
+  }
+  return true;
+}
+
+static void remat_uses(Rev *r, const Block *b, RematScan *rs) {
+  for (int j = 0; j < b->len; j++) {
+    const Stmt *s = b->items[j];
+    if (s->kind == ST_IF) {
+      remat_mark_operand(s->if_.cond, rs);
+      remat_uses(r, &s->if_.then_b, rs);
+      remat_uses(r, &s->if_.else_b, rs);
+      continue;
+    }
+    if (s->kind == ST_LOOP) {
+      remat_mark_operand(s->loop.cond, rs);
+      remat_uses(r, &s->loop.cond_b, rs);
+      remat_uses(r, &s->loop.body, rs);
+      remat_uses(r, &s->loop.step, rs);
+      continue;
+    }
+    if (s->kind == ST_RETURN) {
+      remat_mark_operand(s->value, rs);
+      continue;
+    }
+    if (s->kind != ST_INST)
+      continue;
+    const Inst *in = &s->inst;
+    remat_mark_place(in->place, rs);
+    for (int k = 0; k < in->ncall_args; k++)
+      remat_mark_operand(in->call_args[k], rs);
+    bool arith = ad_rule_exists(in->op);
+    bool value_only = in->op == OP_STORE || in->op == OP_ADDTO;
+    for (int k = 0; k < 3; k++) {
+      Operand o = in->args[k];
+      if (o.kind != OPD_VAR)
+        continue;
+      if (!((arith || (value_only && k == 0)) && remat_read_ok(rs, o.var, b, j)))
+        rs->bad[o.var] = true;
+    }
+  }
+}
+
+/* r->remat: temporaries whose pullback reads load their value again (see above). */
+static void find_remat(Rev *r) {
+  const Fn *P = r->P;
+  int nv = P->nvars + 1;
+  stable_regions(r);
+  RematScan rs = {ARENA_ARRAY(r->m->arena, int, nv), ARENA_ARRAY(r->m->arena, const Stmt *, nv),
+                  ARENA_ARRAY(r->m->arena, const Block *, nv), ARENA_ARRAY(r->m->arena, int, nv),
+                  ARENA_ARRAY(r->m->arena, bool, nv)};
+  remat_defs(&P->body, &rs);
+  remat_uses(r, &P->body, &rs);
+  r->remat = ARENA_ARRAY(r->m->arena, const Stmt *, nv);
+  for (int v = 0; v < P->nvars; v++) {
+    const Stmt *d = rs.def[v];
+    if (rs.defs[v] != 1 || rs.bad[v] || P->vars[v].kind != VAR_TEMP || P->vars[v].addr_taken ||
+        !ir_type_is_float(P->vars[v].type) || d->inst.op != OP_LOAD || d->inst.nograd)
+      continue;
+    const Place *p = d->inst.place;
+    bool ok = place_stable(r, p) && !P->vars[p->var].addr_taken;
+    for (int i = 0; ok && i < p->nproj; i++)
+      if (p->proj[i].kind == PJ_INDEX && p->proj[i].index.kind == OPD_VAR)
+        ok = !P->vars[p->proj[i].index.var].addr_taken;
+    if (ok)
+      r->remat[v] = d;
   }
 }
 
@@ -985,9 +1216,15 @@ static void inst_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
   bool want[3] = {false, false, false};
   Operand args[3];
   unsigned wm = want_mask(r, in);
+  unsigned needs = ad_rule_needs(in->op, wm);
   for (int i = 0; i < 3; i++) {
     args[i] = mo(r, in->args[i]);
     want[i] = wm & (1u << i);
+    const Operand a = in->args[i];
+    if ((needs & (1u << i)) && a.kind == OPD_VAR && r->remat[a.var]) {
+      const Inst *ld = &r->remat[a.var]->inst; /* the value, loaded again */
+      args[i] = load(r, rev, mplace(r, ld->place), s);
+    }
   }
   /* one operand at a time, each contribution added as soon as it is computed */
   RuleCtx rc = rctx(r, rev, s);
@@ -1127,9 +1364,17 @@ static void call_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
   }
 
   bool *pact = ARENA_ARRAY(r->m->arena, bool, callee->nparams + 1);
-  for (int i = 0; i < callee->nparams && i < n; i++)
+  bool *pstable = ARENA_ARRAY(r->m->arena, bool, callee->nparams + 1);
+  for (int i = 0; i < callee->nparams && i < n; i++) {
     pact[i] = act[i];
-  RevFns pair = ad_split_for(r->ad, callee, pact);
+    /* memory behind a pointer argument that stays as it is until the reverse sweep */
+    Operand a = in->call_args[i];
+    if (a.kind == OPD_VAR && a.type->kind == TY_PTR) {
+      Place *whole = ir_place_new(r->m, a.var, a.type);
+      pstable[i] = place_stable(r, whole);
+    }
+  }
+  RevFns pair = ad_split_for(r->ad, callee, pact, pstable);
 
   /* forward: y = g_fwd(args with adjoints, tape) */
   Stmt *f = ir_inst_new(r->m, OP_CALL, in->type, wdst, s->loc, s->src);
@@ -1494,10 +1739,22 @@ static void make_vars(Rev *r) {
 }
 
 /* Does the code push or pop a tape (is it itself generated reverse-mode code)? */
+static bool is_split_call(const Inst *in) {
+  if (in->op != OP_CALL)
+    return false;
+  for (int k = 0; k < in->ncall_args; k++)
+    if (in->call_args[k].kind == OPD_VAR && in->call_args[k].type->kind == TY_PTR &&
+        in->call_args[k].type->elem->kind == TY_STRUCT && in->call_args[k].type->elem->name &&
+        !strcmp(in->call_args[k].type->elem->name, "AdjTape"))
+      return true;
+  return false;
+}
+
+/* Does the block push, pop, or call a function that takes the tape? */
 static bool has_tape_ops(const Block *b) {
   for (int i = 0; i < b->len; i++) {
     const Stmt *s = b->items[i];
-    if (s->kind == ST_INST && (s->inst.op == OP_PUSH || s->inst.op == OP_POP))
+    if (s->kind == ST_INST && (s->inst.op == OP_PUSH || s->inst.op == OP_POP || is_split_call(&s->inst)))
       return true;
     if (s->kind == ST_IF && (has_tape_ops(&s->if_.then_b) || has_tape_ops(&s->if_.else_b)))
       return true;
@@ -1544,6 +1801,7 @@ void ad_reverse(AdCtx *ad, const Fn *P, const bool *active, RevMode mode, const 
     r->acc_param[v] = -1;
   for (int p = 0; p < P->nparams; p++)
     r->nassign[p] = 1;
+  find_remat(r);
   needs_block(r, &P->body, 0);
   r->origin = pointer_origins(r);
   r->first_def = first_defs(r);
@@ -1696,6 +1954,14 @@ void ad_reverse(AdCtx *ad, const Fn *P, const bool *active, RevMode mode, const 
     Stmt *k = inst(r, &r->W->body, OP_MOV, P->ret, res, last);
     k->inst.args[0] = mo(r, retop);
     result = wvar(r, res);
+  }
+  if (has_tape_ops(&fwd)) {
+    /* the tape is at its fullest where the forward sweep ends: note it for reports */
+    Stmt *mark = inst(r, &r->W->body, OP_CALL, ir_type_void(m), -1, last);
+    mark->inst.callee = "adj_tape_mark_peak";
+    mark->inst.call_args = ARENA_ARRAY(m->arena, Operand, 1);
+    mark->inst.call_args[0] = wvar(r, r->tape);
+    mark->inst.ncall_args = 1;
   }
   append(r, &r->W->body, &seed);
   append(r, &r->W->body, &rev);

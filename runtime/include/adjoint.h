@@ -155,7 +155,7 @@ typedef struct AdjTape {
   unsigned char *base; /* storage, NULL until the first push */
   size_t top;          /* bytes in use */
   size_t cap;          /* bytes allocated */
-  size_t peak;         /* largest top seen, for memory reports */
+  size_t peak;         /* largest top marked by adj_tape_mark_peak, for reports */
 } AdjTape;
 
 /* An empty tape; no allocation happens until the first push. */
@@ -184,6 +184,12 @@ static inline void adj_tape_push(AdjTape *tape, const void *value, size_t size) 
     adj_tape_reserve(tape, size);
   memcpy(tape->base + tape->top, value, size);
   tape->top += size;
+}
+
+/* Record the current size as the peak if it is larger. Generated code calls it once,
+ * where its forward sweep ends and the tape is at its fullest (push does not, to stay
+ * a bare copy). */
+static inline void adj_tape_mark_peak(AdjTape *tape) {
   if (tape->top > tape->peak)
     tape->peak = tape->top;
 }

@@ -1,7 +1,7 @@
 /*
  * test_tape.c — the tape stack used by generated reverse-mode code: values come back
  * in reverse order with their exact bits, mixed sizes interleave, growth keeps the
- * contents, peak records the high-water mark, free leaves a reusable empty tape and
+ * contents, peak records the high-water mark when marked, free leaves a reusable empty tape and
  * the thread statistics keep the largest peak freed, and a freed block is reused.
  */
 #include <adjoint.h>
@@ -22,6 +22,8 @@ int main(void) {
     adj_tape_push(&tape, &b, sizeof b);
   }
   size_t full = tape.top;
+  CHECK(tape.peak == 0); /* push does not track it */
+  adj_tape_mark_peak(&tape);
   CHECK(full == 10000 * (sizeof(double) + sizeof(int32_t) + 1));
   CHECK(tape.cap >= full && tape.peak == full);
   int ok = 1;

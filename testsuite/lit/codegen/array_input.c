@@ -1,10 +1,11 @@
 // Generated code for an array input and an inactive array: d_w follows w in the
-// signature, c gets no adjoint; the element of c read in the loop is taped (the
-// reverse sweep needs it), the element of w is not (only d_w's pullback needs a
-// value, and that value is c[i]), and the adjoint goes to d_w[i] with i stepped back
-// by arithmetic (i = i - 1 undoes i++; no tape). Checked line by line on the --no-line
-// output (--match-full-lines keeps these copied comments from matching themselves),
-// then run: the gradient is c.
+// signature, c gets no adjoint. Nothing in the loop is taped: the element of c the
+// pullback reads is read again from c (memory the function never writes), the
+// element of w is not needed (only d_w's pullback reads a value, and that is c[i]),
+// and i is stepped back by arithmetic (i = i - 1 undoes i++). Only the trip count
+// goes on the tape. Checked line by line on the --no-line output
+// (--match-full-lines keeps these copied comments from matching themselves), then
+// run: the gradient is c.
 //
 // RUN: %adjc %s --no-line -o %t.c
 // RUN: %FileCheck %s --match-full-lines < %t.c
@@ -23,16 +24,18 @@ double weighted(const double *w, const double *c, int n) {
 
 // CHECK-LABEL: double weighted_grad(const double *w, double *d_w, const double *c, int n) {
 // CHECK:   while (i < n) {
-// CHECK-NEXT:     adj_tape_push(tape, &[[C:t[0-9]+]], sizeof [[C]]);
-// CHECK-NEXT:     [[C]] = c[i];
-// CHECK-NEXT:     s = s + [[C]] * w[i];
+// CHECK-NEXT:     s = s + c[i] * w[i];
 // CHECK-NEXT:     i = i + 1;
+// CHECK-NEXT:     [[N:n[0-9]+]] = [[N]] + 1;
+// CHECK-NEXT:   }
+// CHECK-NEXT:   adj_tape_push(tape, &[[N]], sizeof [[N]]);
 // CHECK:   /* adjoint of: for (int i = 0; i < n; i++) */
 // CHECK-NEXT:   adj_tape_pop(tape, &[[M:n[0-9]+]], sizeof [[M]]);
 // CHECK-NEXT:   while ([[M]] > 0) {
 // CHECK-NEXT:     i = i - 1;
-// CHECK-NEXT:     d_w[i] += d_s * [[C]];
-// CHECK:   }
+// CHECK-NEXT:     d_w[i] += d_s * c[i];
+// CHECK-NEXT:     [[M]] = [[M]] - 1;
+// CHECK-NEXT:   }
 // CHECK-NOT: d_c
 // CHECK:   return result;
 // CHECK-NEXT: }
