@@ -36,6 +36,7 @@ double calls_sq(double x) { return sq(x) + sq(2.0 * x); }
 // CHECK-NEXT:   [[P:p[0-9]*]] = &[[DT0:d_t[0-9]*]];
 // CHECK-NEXT:   [[B:t[0-9]+]] = sq_fwd([[X2]], [[P]], tape);
 // CHECK-NEXT:   result = [[A]] + [[B]];
+// CHECK-NEXT:   adj_tape_mark_peak(tape);
 // CHECK-NEXT:   /* adjoint of: return sq(x) + sq(2.0 * x); */
 // The second call's adjoint runs first (reverse order), then the first call's.
 // CHECK:   sq_rev([[X2]], {{p[0-9]*}}, tape, {{t[0-9]+}});

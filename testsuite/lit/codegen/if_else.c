@@ -32,6 +32,7 @@ double piecewise(double x, double y) {
 // CHECK-NEXT:   adj_tape_push(tape, &[[C]], sizeof [[C]]);
 // CHECK-NEXT:   /* return r; */
 // CHECK-NEXT:   result = r;
+// CHECK-NEXT:   adj_tape_mark_peak(tape);
 // CHECK-NEXT:   /* adjoint of: return r; */
 // CHECK-NEXT:   d_r += 1.0;
 // CHECK-NEXT:   /* adjoint of: if (x > y) */

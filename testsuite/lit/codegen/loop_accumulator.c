@@ -35,6 +35,7 @@ double power_loop(double x, int n) {
 // CHECK-NEXT:   adj_tape_push(tape, &[[N]], sizeof [[N]]);
 // CHECK-NEXT:   /* return p; */
 // CHECK-NEXT:   result = p;
+// CHECK-NEXT:   adj_tape_mark_peak(tape);
 // CHECK-NEXT:   /* adjoint of: return p; */
 // CHECK-NEXT:   d_p += 1.0;
 // CHECK-NEXT:   /* adjoint of: for (int i = 0; i < n; i++) */
