@@ -41,7 +41,9 @@ typedef struct Rev {
   bool has_addr_needed; /* some needed variable has its address taken */
   int *origin;       /* pointer variables: what they point into (see pointer_origins) */
   struct SaveSet *saves; /* assignments that save the value they overwrite (tbr_saves) */
-  bool *stable;      /* per region (nvars + 1): memory unchanged until the reverse sweep */
+  bool *stable;      /* per region (nvars + 1): memory unchanged until the reverse sweep
+                        (or restored by it, see restorable) */
+  bool *restored;    /* per local array: its stores are undone by the reverse sweep */
   const Stmt **remat; /* per variable: the load the reverse sweep repeats instead of
                          taping the variable (see find_remat), or NULL */
   const Stmt **first_def; /* the assignment that gives a variable its first value */
@@ -476,10 +478,16 @@ static unsigned want_mask(Rev *r, const Inst *in) {
 /* Marks in `into` the variables the reverse of `in` reads: with their values before
  * `in` (operands, indices, pointers), and with `into_after` the result y, read with
  * its value after `in` (NULL: the same array). */
+/* A store into a restored local array (see restorable): saves the element. */
+static bool restoring_store(const Rev *r, const Inst *in) {
+  return (in->op == OP_STORE || in->op == OP_ADDTO) && in->place && r->restored &&
+         r->restored[in->place->var];
+}
+
 static void needs_inst(Rev *r, const Inst *in, bool *into, bool *into_after) {
   if (!into_after)
     into_after = into;
-  if (pointer_store(r, in))
+  if (pointer_store(r, in) || restoring_store(r, in))
     need_place(r, into, in->place);
   if (!inst_active(r, in) || in->nograd)
     return;
@@ -547,31 +555,43 @@ static void needs_block(Rev *r, const Block *b, int loop_depth) {
  * pullback runs: the tape keeps the (usually integer, often stepped-back) indices
  * instead of the values. */
 
-/* Regions (nvars + 1 bytes) the function may write. */
-static void written_regions(Rev *r, const Block *b, unsigned char *w, unsigned char *tmp) {
+/* Regions (nvars + 1 bytes) the function may write (w), may write other than by a
+ * store or += naming the local array itself (w_other), and reads by a load naming the
+ * array or through a pointer passed to a call (rd). */
+typedef struct RegionUse {
+  unsigned char *w, *w_other, *rd, *tmp;
+} RegionUse;
+
+static void written_regions(Rev *r, const Block *b, RegionUse *u) {
   const Fn *P = r->P;
   int nr = P->nvars + 1;
   for (int i = 0; i < b->len; i++) {
     const Stmt *s = b->items[i];
     if (s->kind == ST_IF) {
-      written_regions(r, &s->if_.then_b, w, tmp);
-      written_regions(r, &s->if_.else_b, w, tmp);
+      written_regions(r, &s->if_.then_b, u);
+      written_regions(r, &s->if_.else_b, u);
       continue;
     }
     if (s->kind == ST_LOOP) {
-      written_regions(r, &s->loop.cond_b, w, tmp);
-      written_regions(r, &s->loop.body, w, tmp);
-      written_regions(r, &s->loop.step, w, tmp);
+      written_regions(r, &s->loop.cond_b, u);
+      written_regions(r, &s->loop.body, u);
+      written_regions(r, &s->loop.step, u);
       continue;
     }
     if (s->kind != ST_INST)
       continue;
     const Inst *in = &s->inst;
     if ((in->op == OP_STORE || in->op == OP_ADDTO) && in->place) {
-      act_place_regions(r->act, P, in->place, tmp);
-      for (int q = 0; q < nr; q++)
-        w[q] |= tmp[q];
+      act_place_regions(r->act, P, in->place, u->tmp);
+      bool direct = P->vars[in->place->var].type->kind == TY_ARRAY;
+      for (int q = 0; q < nr; q++) {
+        u->w[q] |= u->tmp[q];
+        if (!direct || q != in->place->var)
+          u->w_other[q] |= u->tmp[q];
+      }
     }
+    if (in->op == OP_LOAD && in->place && P->vars[in->place->var].type->kind == TY_ARRAY)
+      u->rd[in->place->var] = 1;
     if (in->op != OP_CALL)
       continue;
     for (int k = 0; k < in->ncall_args; k++) {
@@ -579,29 +599,51 @@ static void written_regions(Rev *r, const Block *b, unsigned char *w, unsigned c
       if (a.kind != OPD_VAR || !has_pointer(a.type))
         continue;
       if (a.type->kind != TY_PTR) { /* pointers inside an aggregate: anything */
-        memset(w, 1, (size_t)nr);
+        memset(u->w, 1, (size_t)nr);
+        memset(u->w_other, 1, (size_t)nr);
         return;
       }
+      const unsigned char *pts = r->act->points + (size_t)a.var * (size_t)nr;
       const Fn *c = in->callee_fn;
       const Type *pt = c && k < c->nparams ? c->vars[k].type : a.type;
+      for (int q = 0; q < nr; q++)
+        u->rd[q] |= pts[q];
       if (pt->kind == TY_PTR && pt->elem && pt->elem->is_const && !has_pointer(pt->elem))
         continue; /* the callee only reads through it */
-      const unsigned char *pts = r->act->points + (size_t)a.var * (size_t)nr;
-      for (int q = 0; q < nr; q++)
-        w[q] |= pts[q];
+      for (int q = 0; q < nr; q++) {
+        u->w[q] |= pts[q];
+        u->w_other[q] |= pts[q];
+      }
     }
   }
+}
+
+/* A local array of a function that runs both sweeps in one frame (f_grad, f_vjp),
+ * written only by stores naming it, and read by loads or callees: each store saves the
+ * element it overwrites and the reverse sweep puts it back, so the array holds, at
+ * every point of the reverse sweep, what it held at the same point of the forward
+ * sweep. Loads from it can then be repeated like loads from unchanging memory. */
+static bool restorable(const Rev *r, int q, const RegionUse *u) {
+  const Var *v = &r->P->vars[q];
+  return r->mode != REV_SPLIT && q >= r->P->nparams && v->kind != VAR_GLOBAL &&
+         v->type->kind == TY_ARRAY && !has_pointer(v->type) && u->w[q] && !u->w_other[q] &&
+         u->rd[q];
 }
 
 static void stable_regions(Rev *r) {
   const Fn *P = r->P;
   int nr = P->nvars + 1;
-  unsigned char *w = ARENA_ARRAY(r->m->arena, unsigned char, nr);
-  unsigned char *tmp = ARENA_ARRAY(r->m->arena, unsigned char, nr);
-  written_regions(r, &P->body, w, tmp);
+  RegionUse u = {ARENA_ARRAY(r->m->arena, unsigned char, nr),
+                 ARENA_ARRAY(r->m->arena, unsigned char, nr),
+                 ARENA_ARRAY(r->m->arena, unsigned char, nr),
+                 ARENA_ARRAY(r->m->arena, unsigned char, nr)};
+  written_regions(r, &P->body, &u);
   r->stable = ARENA_ARRAY(r->m->arena, bool, nr);
+  r->restored = ARENA_ARRAY(r->m->arena, bool, nr);
   for (int q = 0; q < P->nvars; q++) {
-    if (w[q] || P->vars[q].kind == VAR_GLOBAL)
+    if (restorable(r, q, &u))
+      r->stable[q] = r->restored[q] = true;
+    if (u.w[q] || P->vars[q].kind == VAR_GLOBAL)
       continue;
     if (q < P->nparams)
       r->stable[q] = r->mode != REV_SPLIT || r->active_params[P->nparams + q];
@@ -688,6 +730,9 @@ static bool remat_read_ok(const RematScan *rs, int t, const Block *b, int j) {
     if (s->kind != ST_INST)
       return false;
     if (s->inst.dst >= 0 && place_uses(p, s->inst.dst))
+      return false;
+    /* memory that only the reverse sweep restores may change in between */
+    if (s->inst.op == OP_CALL || s->inst.op == OP_STORE || s->inst.op == OP_ADDTO)
       return false;
   }
   return true;
@@ -1043,7 +1088,13 @@ static void inst_stmt(Rev *r, const Stmt *s, Block *fwd, Block *rev) {
   /* a pointer stored into memory: save the memory's old value (and its shadow's) */
   Place *mem = NULL, *smem = NULL;
   int old = -1, sold = -1;
-  if (pointer_store(r, in)) {
+  if (restoring_store(r, in)) { /* the element it overwrites, for the reverse sweep */
+    mem = mplace(r, in->place);
+    old = temp(r, "saved", mem->type);
+    Stmt *l = inst(r, fwd, OP_LOAD, mem->type, old, s);
+    l->inst.place = mem;
+    push(r, fwd, old, s);
+  } else if (pointer_store(r, in)) {
     mem = mplace(r, in->place);
     smem = splace(r, in->place);
     old = temp(r, "saved", mem->type);
