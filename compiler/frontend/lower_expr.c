@@ -474,6 +474,15 @@ static Operand convert(Lower *l, Operand v, Type *to, int dst, Loc loc) {
   return ir_opd_var(l->fn, d);
 }
 
+
+/* &place exposes the root variable's storage unless the place goes through the root
+ * pointer first (`&p[i]`, `&p->x` take the address of what p points to, not of p). */
+static void mark_addr_taken(Lower *l, const Place *p) {
+  const Var *v = &l->fn->vars[p->var];
+  if (v->type->kind != TY_PTR || p->nproj == 0)
+    l->fn->vars[p->var].addr_taken = true;
+}
+
 static Operand implicit(Lower *l, CXCursor e, int dst) {
   CXCursor kids[1];
   Loc loc = fe_loc(l->fe, e);
@@ -491,7 +500,7 @@ static Operand implicit(Lower *l, CXCursor e, int dst) {
     int d = dest(l, dst, pt);
     Inst *in = fe_emit(l, OP_ADDR, pt, d, loc);
     in->place = p;
-    l->fn->vars[p->var].addr_taken = true;
+    mark_addr_taken(l, p);
     return ir_opd_var(l->fn, d);
   }
   CXType from = clang_getCanonicalType(clang_getCursorType(kids[0]));
@@ -744,7 +753,7 @@ static Operand address_of(Lower *l, CXCursor e, int dst) {
     return unsupported(l, e, "call the function directly, or mark it with ADJ_CUSTOM_GRAD",
                        "function pointers are not supported in differentiated code");
   Place *p = as_place(l, fe_lvalue(l, child));
-  l->fn->vars[p->var].addr_taken = true;
+  mark_addr_taken(l, p);
   Type *t = ir_type_unqual(l->m, fe_expr_type(l, e));
   int d = dest(l, dst, t);
   Inst *in = fe_emit(l, OP_ADDR, t, d, fe_loc(l->fe, e));

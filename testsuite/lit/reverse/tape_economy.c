@@ -5,7 +5,8 @@
 //    branch, a counter also reset by a plain assignment, counters in a helper);
 //  - an accumulator `s = s + t` whose old value no reverse statement reads is not
 //    saved at each iteration;
-//  - in `c[i] * w[i]` with c inactive only c[i] is taped.
+//  - in `c[i] * w[i]` with c inactive only c[i] is taped;
+//  - `&w[k]` does not make the pointer w itself address-taken.
 // The tape traffic is checked on the generated code; every gradient against central
 // finite differences (1e-6 relative to max(1, |fd|)), the value and accumulation.
 //
@@ -118,6 +119,25 @@ double helper_counters(const double *w, int n) {
 }
 CHECKV(helper_counters)
 
+// &w[k] takes the address of an element, not of the pointer w: w is not saved (as an
+// offset from its entry value) at every store and call
+static double pair(const double *a) { return a[0] * a[1]; }
+
+// CODE-LABEL: double addr_of_element_grad(const double *w, double *d_w, int n) {
+// CODE-NOT: w_entry
+// CODE: return result;
+ADJ_GRAD(w)
+double addr_of_element(const double *w, int n) {
+  double buf[N];
+  double s = 0;
+  for (int k = 0; k + 1 < n; k++) {
+    buf[k] = pair(&w[k]);
+    s += buf[k] * w[k];
+  }
+  return s;
+}
+CHECKV(addr_of_element)
+
 int main(void) {
   uint64_t rng = 7;
   int bad = 0;
@@ -128,8 +148,9 @@ int main(void) {
     bad |= check_rev("triangle", triangle_w, triangle_g, NULL, v, N, 1e-6);
     bad |= check_rev("odd_steps", odd_steps_w, odd_steps_g, NULL, v, N, 1e-6);
     bad |= check_rev("helper_counters", helper_counters_w, helper_counters_g, NULL, v, N, 1e-6);
+    bad |= check_rev("addr_of_element", addr_of_element_w, addr_of_element_g, NULL, v, N, 1e-6);
   }
-  // CHECK-COUNT-12: rev {{[a-z_0-9]+}}: OK
+  // CHECK-COUNT-15: rev {{[a-z_0-9]+}}: OK
   // CHECK-NOT: FAIL
   return bad;
 }
