@@ -46,6 +46,8 @@ static const char usage[] =
     "                     (varied, useful, active), what the tape records, and\n"
     "                     the pointer facts used, to standard error\n"
     "  --no-line          do not write #line directives into the output\n"
+    "  --no-inline        differentiate every call through a forward/reverse pair\n"
+    "                     instead of inlining small helpers into their caller\n"
     "  -p DIR             take compiler flags for input.c from DIR/compile_commands.json\n"
     "  -MD                write a make dependency file (with -MF FILE, or OUTPUT.d)\n"
     "  -MF FILE           the dependency file to write\n"
@@ -103,6 +105,8 @@ static int parse_args(int argc, char **argv, Options *opt) {
       ad_analysis_out = stderr;
     } else if (strcmp(a, "--no-line") == 0) {
       opt->line_directives = false;
+    } else if (strcmp(a, "--no-inline") == 0) {
+      ad_inline_enabled = false;
     } else if (str_starts(a, "--emit=")) {
       const char *k = a + 7;
       if (strcmp(k, "c") == 0)

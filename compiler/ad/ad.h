@@ -101,6 +101,12 @@ void ad_pullback(RuleCtx *rc, Op op, Type *t, const Operand *args, Operand y, Op
 Operand ad_emit_op(RuleCtx *rc, Op op, Type *t, Operand a, Operand b, Operand c);
 Operand ad_const(Type *t, double v);
 
+/* ---- inline.c ---- */
+/* P with its calls to small helpers replaced by their bodies (a copy; P itself when
+ * there is nothing to inline or ad_inline_enabled is false, `adjc --no-inline`). */
+extern bool ad_inline_enabled;
+const Fn *ad_inline(Module *m, const Fn *P);
+
 /* ---- structurize.c ---- */
 /* Rewrite every function with a body so that it has no ST_BREAK, ST_CONTINUE, and a
  * single ST_RETURN as its last statement. Semantics are unchanged. */

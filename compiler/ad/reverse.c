@@ -556,8 +556,8 @@ static void needs_block(Rev *r, const Block *b, int loop_depth) {
  * instead of the values. */
 
 /* Regions (nvars + 1 bytes) the function may write (w), may write other than by a
- * store or += naming the local array itself (w_other), and reads by a load naming the
- * array or through a pointer passed to a call (rd). */
+ * store or += naming the local array itself (w_other), and may read by a load or
+ * through a pointer passed to a call (rd). */
 typedef struct RegionUse {
   unsigned char *w, *w_other, *rd, *tmp;
 } RegionUse;
@@ -581,6 +581,12 @@ static void written_regions(Rev *r, const Block *b, RegionUse *u) {
     if (s->kind != ST_INST)
       continue;
     const Inst *in = &s->inst;
+    if (in->dst >= 0 && P->vars[in->dst].type->kind != TY_PTR &&
+        !ir_type_is_float(P->vars[in->dst].type)) {
+      /* an aggregate variable assigned whole (copy, load, call result) */
+      u->w[in->dst] = 1;
+      u->w_other[in->dst] = 1;
+    }
     if ((in->op == OP_STORE || in->op == OP_ADDTO) && in->place) {
       act_place_regions(r->act, P, in->place, u->tmp);
       bool direct = P->vars[in->place->var].type->kind == TY_ARRAY;
@@ -590,8 +596,11 @@ static void written_regions(Rev *r, const Block *b, RegionUse *u) {
           u->w_other[q] |= u->tmp[q];
       }
     }
-    if (in->op == OP_LOAD && in->place && P->vars[in->place->var].type->kind == TY_ARRAY)
-      u->rd[in->place->var] = 1;
+    if (in->op == OP_LOAD && in->place) {
+      act_place_regions(r->act, P, in->place, u->tmp);
+      for (int q = 0; q < nr; q++)
+        u->rd[q] |= u->tmp[q];
+    }
     if (in->op != OP_CALL)
       continue;
     for (int k = 0; k < in->ncall_args; k++) {
@@ -1828,6 +1837,7 @@ static Fn *new_fn(Rev *r, const char *name, Type *ret) {
 
 void ad_reverse(AdCtx *ad, const Fn *P, const bool *active, RevMode mode, const char *name,
                 const char *name_fwd, RevFns *out) {
+  P = ad_inline(ad_module(ad), P); /* small helpers are differentiated in place */
   Module *m = ad_module(ad);
   Rev rr = {0}, *r = &rr;
   r->ad = ad;

@@ -1,11 +1,12 @@
-// Generated code for a helper call in reverse mode: the helper gets a static split
+// Generated code for a helper call in reverse mode (--no-inline: small helpers are
+// otherwise inlined, see codegen/inlined_helper.c): the helper gets a static split
 // pair (sq_fwd runs it and records on the tape, sq_rev adds the adjoints given
 // d_ret); a call whose argument is an expression gets a temporary adjoint (d_t)
 // passed by pointer, then chained back into d_x. Checked line by line on the
 // --no-line output (--match-full-lines keeps these copied comments from matching
 // themselves), then run: d/dx (x^2 + (2x)^2) = 10 x.
 //
-// RUN: %adjc %s --no-line -o %t.c
+// RUN: %adjc %s --no-line --no-inline -o %t.c
 // RUN: %FileCheck %s --match-full-lines < %t.c
 // RUN: %cc %t.c %adjlib -o %t.exe
 // RUN: %t.exe | %FileCheck %s --check-prefix=OUT

@@ -2,12 +2,18 @@
 // generated forward/reverse pair, one per activity pattern), recursion, a
 // user-supplied derivative (ADJ_CUSTOM_GRAD) and an inactive function (ADJ_INACTIVE).
 //
+// Run twice: as adjc does by default (small helpers inlined into their caller) and
+// with --no-inline (every call through a pair; the GEN lines check the pairs).
+//
 // RUN: %adjc %s -o %t.c
 // RUN: %cc %t.c %adjlib -o %t.exe
 // RUN: %t.exe | %FileCheck %s
 // RUN: %clang %t.c %adjlib -o %t.clang.exe
 // RUN: %t.clang.exe | %FileCheck %s
-// RUN: %FileCheck %s --check-prefix=GEN < %t.c
+// RUN: %adjc %s -o %t.split.c --no-inline
+// RUN: %cc %t.split.c %adjlib -o %t.split.exe
+// RUN: %t.split.exe | %FileCheck %s
+// RUN: %FileCheck %s --check-prefix=GEN < %t.split.c
 #include <adjoint.h>
 #include <math.h>
 

@@ -77,6 +77,24 @@ double written_by_helper(const double *w, int n) {
 }
 DECL(written_by_helper)
 
+// a local struct copied whole every iteration is not unchanging memory: loads of its
+// fields stay taped (not repeated against the struct's final value)
+typedef struct {
+  double a, b;
+} pair;
+
+ADJ_GRAD(w) ADJ_HVP(w[n]) ADJ_HESSIAN(w[n])
+double struct_copies(const double *w, int n) {
+  double s = 0;
+  for (int i = 0; i < n; i++) {
+    pair p = {w[i], w[i] * w[(i + 1) % n]};
+    pair q = p; // assigned only whole
+    s += q.a * q.b + sin(q.b);
+  }
+  return s;
+}
+DECL(struct_copies)
+
 int main(void) {
   uint64_t rng = 11;
   int bad = 0;
@@ -84,8 +102,10 @@ int main(void) {
     bad |= check_hvp_hessian("centred", centred, centred_grad, centred_hvp, centred_hessian, N, &rng);
     bad |= check_hvp_hessian("written_by_helper", written_by_helper, written_by_helper_grad,
                              written_by_helper_hvp, written_by_helper_hessian, N, &rng);
+    bad |= check_hvp_hessian("struct_copies", struct_copies, struct_copies_grad,
+                             struct_copies_hvp, struct_copies_hessian, N, &rng);
   }
-  // CHECK-COUNT-18: gradcheck {{[a-z_]+}}: max abs err {{.*}} OK
+  // CHECK-COUNT-27: gradcheck {{[a-z_]+}}: max abs err {{.*}} OK
   // CHECK-NOT: FAIL
   return bad;
 }
