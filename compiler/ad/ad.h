@@ -106,6 +106,13 @@ Operand ad_const(Type *t, double v);
  * there is nothing to inline or ad_inline_enabled is false, `adjc --no-inline`). */
 extern bool ad_inline_enabled;
 const Fn *ad_inline(Module *m, const Fn *P);
+/* A deep copy of P's variables and statements, to transform. */
+Fn *ad_copy_fn(Module *m, const Fn *P);
+
+/* ---- loadcse.c ---- */
+/* P with repeated loads of one place in a block (`v[i] * v[i]`) reading the first
+ * load's temporary (a copy; P itself when there are none). */
+const Fn *ad_cse_loads(Module *m, const Fn *P);
 
 /* ---- structurize.c ---- */
 /* Rewrite every function with a body so that it has no ST_BREAK, ST_CONTINUE, and a

@@ -1837,7 +1837,8 @@ static Fn *new_fn(Rev *r, const char *name, Type *ret) {
 
 void ad_reverse(AdCtx *ad, const Fn *P, const bool *active, RevMode mode, const char *name,
                 const char *name_fwd, RevFns *out) {
-  P = ad_inline(ad_module(ad), P); /* small helpers are differentiated in place */
+  P = ad_inline(ad_module(ad), P);    /* small helpers are differentiated in place */
+  P = ad_cse_loads(ad_module(ad), P); /* v[i] * v[i]: one load */
   Module *m = ad_module(ad);
   Rev rr = {0}, *r = &rr;
   r->ad = ad;

@@ -6,7 +6,8 @@
 //  - an accumulator `s = s + t` whose old value no reverse statement reads is not
 //    saved at each iteration;
 //  - in `c[i] * w[i]` with c inactive only c[i] is taped;
-//  - `&w[k]` does not make the pointer w itself address-taken.
+//  - `&w[k]` does not make the pointer w itself address-taken;
+//  - `v[i] * v[i]` loads (and tapes) v[i] once.
 // The tape traffic is checked on the generated code; every gradient against central
 // finite differences (1e-6 relative to max(1, |fd|)), the value and accumulation.
 //
@@ -138,6 +139,29 @@ double addr_of_element(const double *w, int n) {
 }
 CHECKV(addr_of_element)
 
+// v[i] * v[i] loads v[i] once (the array is written through a pointer, so its
+// values are taped: one value per iteration, not two)
+static void fill_sin(int n, const double *w, double *out) {
+  for (int i = 0; i < n; i++)
+    out[i] = sin(w[i]);
+}
+
+// CODE-LABEL: double sumsq_cse_grad(const double *w, double *d_w, int n) {
+// CODE: adj_tape_push(tape, &[[T:t[0-9]+]], sizeof [[T]]);
+// CODE-NEXT: [[T]] = buf[{{i[0-9]*}}];
+// CODE-NEXT: s = s + [[T]] * [[T]];
+// CODE: return result;
+ADJ_GRAD(w)
+double sumsq_cse(const double *w, int n) {
+  double buf[N];
+  fill_sin(n, w, buf);
+  double s = 0;
+  for (int i = 0; i < n; i++)
+    s += buf[i] * buf[i];
+  return s;
+}
+CHECKV(sumsq_cse)
+
 int main(void) {
   uint64_t rng = 7;
   int bad = 0;
@@ -149,8 +173,9 @@ int main(void) {
     bad |= check_rev("odd_steps", odd_steps_w, odd_steps_g, NULL, v, N, 1e-6);
     bad |= check_rev("helper_counters", helper_counters_w, helper_counters_g, NULL, v, N, 1e-6);
     bad |= check_rev("addr_of_element", addr_of_element_w, addr_of_element_g, NULL, v, N, 1e-6);
+    bad |= check_rev("sumsq_cse", sumsq_cse_w, sumsq_cse_g, NULL, v, N, 1e-6);
   }
-  // CHECK-COUNT-15: rev {{[a-z_0-9]+}}: OK
+  // CHECK-COUNT-18: rev {{[a-z_0-9]+}}: OK
   // CHECK-NOT: FAIL
   return bad;
 }
