@@ -9,32 +9,6 @@
  * renamed. */
 #include "ad/ad.h"
 
-#include <string.h>
-
-static bool same_operand(Operand a, Operand b) {
-  if (a.kind != b.kind)
-    return false;
-  if (a.kind == OPD_VAR)
-    return a.var == b.var;
-  if (a.kind == OPD_INT)
-    return a.ival == b.ival;
-  return false; /* float indices do not occur; be safe */
-}
-
-static bool same_place(const Place *a, const Place *b) {
-  if (a->var != b->var || a->nproj != b->nproj || a->type != b->type)
-    return false;
-  for (int i = 0; i < a->nproj; i++) {
-    const Proj *x = &a->proj[i], *y = &b->proj[i];
-    if (x->kind != y->kind || x->type != y->type)
-      return false;
-    if (x->kind == PJ_INDEX && !same_operand(x->index, y->index))
-      return false;
-    if (x->kind == PJ_FIELD && strcmp(x->field, y->field) != 0)
-      return false;
-  }
-  return true;
-}
 
 static bool place_names(const Place *p, int v) {
   if (p->var == v)
@@ -147,7 +121,7 @@ static bool cse_block(Module *m, Fn *f, Block *b, const int *uses) {
           !f->vars[in->dst].addr_taken && ir_type_is_float(f->vars[in->dst].type)) {
         int hit = -1;
         for (int k = 0; k < nav && hit < 0; k++)
-          if (same_place(av[k].place, in->place) && f->vars[av[k].var].type == f->vars[in->dst].type &&
+          if (ir_place_same(av[k].place, in->place) && f->vars[av[k].var].type == f->vars[in->dst].type &&
               av[k].var != in->dst)
             hit = av[k].var;
         /* every read of the temporary is later in this block, as plain operands */

@@ -560,7 +560,38 @@ static void needs_block(Rev *r, const Block *b, int loop_depth) {
  * through a pointer passed to a call (rd). */
 typedef struct RegionUse {
   unsigned char *w, *w_other, *rd, *tmp;
+  int *store_depth, *load_depth; /* deepest loop nesting of stores / of reads whose
+                                    value a pullback reads (a pointer passed to a
+                                    call counts one deeper) */
+  int depth;
+  bool *rule_reads; /* variables some derivative rule reads */
 } RegionUse;
+
+/* Variables a derivative rule could read (every operand wanted). */
+static void mark_rule_reads(const Block *b, bool *reads) {
+  for (int i = 0; i < b->len; i++) {
+    const Stmt *s = b->items[i];
+    if (s->kind == ST_IF) {
+      mark_rule_reads(&s->if_.then_b, reads);
+      mark_rule_reads(&s->if_.else_b, reads);
+    } else if (s->kind == ST_LOOP) {
+      mark_rule_reads(&s->loop.cond_b, reads);
+      mark_rule_reads(&s->loop.body, reads);
+      mark_rule_reads(&s->loop.step, reads);
+    } else if (s->kind == ST_INST && ad_rule_exists(s->inst.op)) {
+      unsigned n = ad_rule_needs(s->inst.op, 7u);
+      for (int k = 0; k < 3; k++)
+        if ((n & (1u << k)) && s->inst.args[k].kind == OPD_VAR)
+          reads[s->inst.args[k].var] = true;
+    }
+  }
+}
+
+static void note_depth(int *at, const unsigned char *regions, int nr, int depth) {
+  for (int q = 0; q < nr; q++)
+    if (regions[q] && depth > at[q])
+      at[q] = depth;
+}
 
 static void written_regions(Rev *r, const Block *b, RegionUse *u) {
   const Fn *P = r->P;
@@ -573,9 +604,11 @@ static void written_regions(Rev *r, const Block *b, RegionUse *u) {
       continue;
     }
     if (s->kind == ST_LOOP) {
+      u->depth++;
       written_regions(r, &s->loop.cond_b, u);
       written_regions(r, &s->loop.body, u);
       written_regions(r, &s->loop.step, u);
+      u->depth--;
       continue;
     }
     if (s->kind != ST_INST)
@@ -589,6 +622,7 @@ static void written_regions(Rev *r, const Block *b, RegionUse *u) {
     }
     if ((in->op == OP_STORE || in->op == OP_ADDTO) && in->place) {
       act_place_regions(r->act, P, in->place, u->tmp);
+      note_depth(u->store_depth, u->tmp, nr, u->depth);
       bool direct = P->vars[in->place->var].type->kind == TY_ARRAY;
       for (int q = 0; q < nr; q++) {
         u->w[q] |= u->tmp[q];
@@ -598,6 +632,8 @@ static void written_regions(Rev *r, const Block *b, RegionUse *u) {
     }
     if (in->op == OP_LOAD && in->place) {
       act_place_regions(r->act, P, in->place, u->tmp);
+      if (in->dst >= 0 && u->rule_reads[in->dst])
+        note_depth(u->load_depth, u->tmp, nr, u->depth);
       for (int q = 0; q < nr; q++)
         u->rd[q] |= u->tmp[q];
     }
@@ -617,6 +653,7 @@ static void written_regions(Rev *r, const Block *b, RegionUse *u) {
       const Type *pt = c && k < c->nparams ? c->vars[k].type : a.type;
       for (int q = 0; q < nr; q++)
         u->rd[q] |= pts[q];
+      note_depth(u->load_depth, pts, nr, u->depth + 1);
       if (pt->kind == TY_PTR && pt->elem && pt->elem->is_const && !has_pointer(pt->elem))
         continue; /* the callee only reads through it */
       for (int q = 0; q < nr; q++) {
@@ -631,12 +668,15 @@ static void written_regions(Rev *r, const Block *b, RegionUse *u) {
  * written only by stores naming it, and read by loads or callees: each store saves the
  * element it overwrites and the reverse sweep puts it back, so the array holds, at
  * every point of the reverse sweep, what it held at the same point of the forward
- * sweep. Loads from it can then be repeated like loads from unchanging memory. */
+ * sweep. Loads from it can then be repeated like loads from unchanging memory. That
+ * pays when it is read at least as deep in loops as it is written (GMM's x - mu,
+ * written per point and component, read per matrix entry); an accumulator written in
+ * a double loop and read once per element after it keeps taping its reads. */
 static bool restorable(const Rev *r, int q, const RegionUse *u) {
   const Var *v = &r->P->vars[q];
   return r->mode != REV_SPLIT && q >= r->P->nparams && v->kind != VAR_GLOBAL &&
          v->type->kind == TY_ARRAY && !has_pointer(v->type) && u->w[q] && !u->w_other[q] &&
-         u->rd[q];
+         u->rd[q] && u->load_depth[q] > 0 && u->load_depth[q] >= u->store_depth[q];
 }
 
 static void stable_regions(Rev *r) {
@@ -645,7 +685,12 @@ static void stable_regions(Rev *r) {
   RegionUse u = {ARENA_ARRAY(r->m->arena, unsigned char, nr),
                  ARENA_ARRAY(r->m->arena, unsigned char, nr),
                  ARENA_ARRAY(r->m->arena, unsigned char, nr),
-                 ARENA_ARRAY(r->m->arena, unsigned char, nr)};
+                 ARENA_ARRAY(r->m->arena, unsigned char, nr),
+                 ARENA_ARRAY(r->m->arena, int, nr),
+                 ARENA_ARRAY(r->m->arena, int, nr),
+                 0,
+                 ARENA_ARRAY(r->m->arena, bool, nr)};
+  mark_rule_reads(&P->body, u.rule_reads);
   written_regions(r, &P->body, &u);
   r->stable = ARENA_ARRAY(r->m->arena, bool, nr);
   r->restored = ARENA_ARRAY(r->m->arena, bool, nr);
@@ -1690,18 +1735,44 @@ static void fold_block(Rev *r, Block *b, const int *refs) {
       }
     }
   }
-  /* `t = d_v; d_v = 0; d_v += t` (the adjoint of `v = v + e`) leaves d_v as it was:
-   * keep only the read. */
+  /* `t = d_p; d_p = 0; [u = t;]... d_p += u` (the adjoint of `p = p + e`, p a variable
+   * or an array element) leaves d_p as it was: keep only the read. In between, only
+   * copies of t and instructions that touch neither d_p's root, its indices, nor
+   * memory through a store or call. */
   for (int i = 0; i + 2 < b->len; i++) {
-    Stmt *l = b->items[i], *z = b->items[i + 1], *a = b->items[i + 2];
-    if (drop[i] || drop[i + 1] || drop[i + 2] || l->kind != ST_INST || z->kind != ST_INST ||
-        a->kind != ST_INST || l->inst.op != OP_LOAD || l->inst.place->nproj)
+    Stmt *l = b->items[i], *z = b->items[i + 1];
+    if (drop[i] || drop[i + 1] || l->kind != ST_INST || z->kind != ST_INST ||
+        l->inst.op != OP_LOAD || z->inst.op != OP_STORE || !ir_place_same(l->inst.place, z->inst.place) ||
+        z->inst.args[0].kind != OPD_FLOAT || z->inst.args[0].fval != 0)
       continue;
-    int v = l->inst.place->var;
-    if (is_var_place(&z->inst, OP_STORE, v) && z->inst.args[0].kind == OPD_FLOAT &&
-        z->inst.args[0].fval == 0 && is_var_place(&a->inst, OP_ADDTO, v) &&
-        a->inst.args[0].kind == OPD_VAR && a->inst.args[0].var == l->inst.dst)
-      drop[i + 1] = drop[i + 2] = true;
+    const Place *pl = l->inst.place;
+    int copies[8] = {l->inst.dst}, ncopies = 1;
+    for (int j = i + 2; j < b->len; j++) {
+      Stmt *a = b->items[j];
+      if (drop[j]) /* folded away above */
+        continue;
+      if (a->kind != ST_INST)
+        break;
+      const Inst *in = &a->inst;
+      bool of_copy = false;
+      for (int k = 0; k < ncopies; k++)
+        of_copy |= in->args[0].kind == OPD_VAR && in->args[0].var == copies[k];
+      if (in->op == OP_ADDTO && ir_place_same(in->place, pl)) {
+        if (of_copy)
+          drop[i + 1] = drop[j] = true;
+        break;
+      }
+      if (in->op == OP_MOV && of_copy && in->dst >= 0 && ncopies < 8) {
+        copies[ncopies++] = in->dst;
+        continue;
+      }
+      bool touches = in->op == OP_STORE || in->op == OP_ADDTO || in->op == OP_CALL ||
+                     in->op == OP_POP || (in->dst >= 0 && place_uses(pl, in->dst));
+      for (int k = 0; k < ncopies && in->dst >= 0; k++)
+        touches |= in->dst == copies[k];
+      if (touches)
+        break;
+    }
   }
   for (int i = 0; i < b->len; i++)
     if (!drop[i])

@@ -120,3 +120,28 @@ Operand ir_opd_int(Module *m, long long v) {
 Operand ir_opd_float(Type *t, double v, const char *spelling) {
   return (Operand){.kind = OPD_FLOAT, .type = t, .fval = v, .spelling = spelling};
 }
+
+static bool opd_same(Operand a, Operand b) {
+  if (a.kind != b.kind)
+    return false;
+  if (a.kind == OPD_VAR)
+    return a.var == b.var;
+  if (a.kind == OPD_INT)
+    return a.ival == b.ival;
+  return false; /* float indices do not occur; be safe */
+}
+
+bool ir_place_same(const Place *a, const Place *b) {
+  if (a->var != b->var || a->nproj != b->nproj || a->type != b->type)
+    return false;
+  for (int i = 0; i < a->nproj; i++) {
+    const Proj *x = &a->proj[i], *y = &b->proj[i];
+    if (x->kind != y->kind || x->type != y->type)
+      return false;
+    if (x->kind == PJ_INDEX && !opd_same(x->index, y->index))
+      return false;
+    if (x->kind == PJ_FIELD && strcmp(x->field, y->field) != 0)
+      return false;
+  }
+  return true;
+}

@@ -262,6 +262,8 @@ Operand ir_opd_int(Module *m, long long v);         /* of type int */
 Operand ir_opd_int_typed(Type *t, long long v);
 Operand ir_opd_float(Type *t, double v, const char *spelling);
 Place *ir_place_clone(Module *m, const Place *p);
+/* Same root, projections and index operands (variables or integer constants). */
+bool ir_place_same(const Place *a, const Place *b);
 
 /* ---- print.c -------------------------------------------------------------------- */
 /* Stable text form, used by --emit=ir and the lit tests (see docs/ir.md). */

@@ -95,6 +95,26 @@ double struct_copies(const double *w, int n) {
 }
 DECL(struct_copies)
 
+// an accumulator written in a double loop and read once per element afterwards is
+// not restored (that would save n*n elements to avoid taping n reads), and the
+// adjoint of `out[j] += ...` leaves d_out[j] alone instead of zeroing and re-adding it
+// CODE-LABEL: double accumulator_grad(const double *w, double *d_w, int n) {
+// CODE-NOT: saved
+// CODE-NOT: d_out[j] = 0.0;
+// CODE: return result;
+ADJ_GRAD(w) ADJ_HVP(w[n]) ADJ_HESSIAN(w[n])
+double accumulator(const double *w, int n) {
+  double out[CAP] = {0};
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++)
+      out[j] += w[i] * w[j];
+  double s = 0;
+  for (int j = 0; j < n; j++)
+    s += out[j] * out[j];
+  return s;
+}
+DECL(accumulator)
+
 int main(void) {
   uint64_t rng = 11;
   int bad = 0;
@@ -104,8 +124,10 @@ int main(void) {
                              written_by_helper_hvp, written_by_helper_hessian, N, &rng);
     bad |= check_hvp_hessian("struct_copies", struct_copies, struct_copies_grad,
                              struct_copies_hvp, struct_copies_hessian, N, &rng);
+    bad |= check_hvp_hessian("accumulator", accumulator, accumulator_grad, accumulator_hvp,
+                             accumulator_hessian, N, &rng);
   }
-  // CHECK-COUNT-27: gradcheck {{[a-z_]+}}: max abs err {{.*}} OK
+  // CHECK-COUNT-36: gradcheck {{[a-z_]+}}: max abs err {{.*}} OK
   // CHECK-NOT: FAIL
   return bad;
 }
