@@ -9,6 +9,7 @@
 #include "adjoint.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -19,10 +20,17 @@ typedef struct TapeCache {
 
 static _Thread_local AdjTapeStats tape_stats;
 static _Thread_local TapeCache cache;
+static _Thread_local bool cache_registered;
 static pthread_key_t cache_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 
-static void cache_destroy(void *block) { free(block); }
+/* At thread exit: the thread's cache (registered once) frees its block. */
+static void cache_destroy(void *arg) {
+  TapeCache *c = arg;
+  free(c->base);
+  c->base = NULL;
+  c->cap = 0;
+}
 
 static void cache_key_init(void) {
   if (pthread_key_create(&cache_key, cache_destroy) != 0)
@@ -40,16 +48,17 @@ static void cache_put(unsigned char *block, size_t cap) {
   free(cache.base);
   cache.base = block;
   cache.cap = cap;
-  pthread_once(&cache_once, cache_key_init);
-  pthread_setspecific(cache_key, block); /* freed at thread exit */
+  if (!cache_registered) {
+    pthread_once(&cache_once, cache_key_init);
+    pthread_setspecific(cache_key, &cache);
+    cache_registered = true;
+  }
 }
 
 void adj_tape_release_cache(void) {
   free(cache.base);
   cache.base = NULL;
   cache.cap = 0;
-  pthread_once(&cache_once, cache_key_init);
-  pthread_setspecific(cache_key, NULL);
 }
 
 void adj_tape_reserve(AdjTape *tape, size_t need) {
@@ -59,7 +68,6 @@ void adj_tape_reserve(AdjTape *tape, size_t need) {
     tape->cap = cache.cap;
     cache.base = NULL;
     cache.cap = 0;
-    pthread_setspecific(cache_key, NULL);
     return;
   }
   size_t cap = tape->cap ? tape->cap : 4096;
