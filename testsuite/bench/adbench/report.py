@@ -148,9 +148,10 @@ def main():
     run = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
     rows = list(csv.DictReader(io.StringIO(run.stdout), delimiter="\t"))
     compile_s = adjc_times(a.build)
+    shown = ["scripts/bench.sh"] + (["--reps", str(a.reps)] if a.reps != 10 else []) + \
+        (["--only", a.only] if a.only else [])
     md = "Measured on %s, %s; `%s`.\n\n%s\n" % (
-        machine(), time.strftime("%Y-%m-%d"), " ".join(["scripts/bench.sh"] + sys.argv[1:]),
-        table(rows, compile_s))
+        machine(), time.strftime("%Y-%m-%d"), " ".join(shown), table(rows, compile_s))
     print(md)
     if a.md:
         with open(a.md, "w") as f:
