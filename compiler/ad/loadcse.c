@@ -10,15 +10,6 @@
 #include "ad/ad.h"
 
 
-static bool place_names(const Place *p, int v) {
-  if (p->var == v)
-    return true;
-  for (int i = 0; i < p->nproj; i++)
-    if (p->proj[i].kind == PJ_INDEX && p->proj[i].index.kind == OPD_VAR && p->proj[i].index.var == v)
-      return true;
-  return false;
-}
-
 /* Reads of each variable anywhere in the function. */
 static void count_uses_opd(Operand o, int *uses) {
   if (o.kind == OPD_VAR)
@@ -74,7 +65,7 @@ static int uses_after(const Block *b, int from, int v) {
       continue;
     for (int k = 0; k < 3; k++)
       n += s->inst.args[k].kind == OPD_VAR && s->inst.args[k].var == v;
-    if (s->inst.place && place_names(s->inst.place, v))
+    if (s->inst.place && ir_place_names(s->inst.place, v))
       n++; /* counted once per place; enough to refuse below */
     for (int k = 0; k < s->inst.ncall_args; k++)
       n += s->inst.call_args[k].kind == OPD_VAR && s->inst.call_args[k].var == v;
@@ -135,14 +126,14 @@ static bool cse_block(Module *m, Fn *f, Block *b, const int *uses) {
         nav = 0;
       if (in->dst >= 0) { /* a reassigned variable invalidates the places naming it */
         for (int k = 0; k < nav;) {
-          if (place_names(av[k].place, in->dst) || av[k].var == in->dst)
+          if (ir_place_names(av[k].place, in->dst) || av[k].var == in->dst)
             av[k] = av[--nav];
           else
             k++;
         }
       }
       if (in->op == OP_LOAD && in->dst >= 0 && ir_type_is_float(f->vars[in->dst].type) &&
-          !place_names(in->place, in->dst))
+          !ir_place_names(in->place, in->dst))
         av[nav++] = (Avail){in->dst, in->place};
     } else {
       nav = 0;

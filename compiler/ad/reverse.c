@@ -721,16 +721,6 @@ static bool place_stable(Rev *r, const Place *p) {
   return ok && any;
 }
 
-/* Does the place name variable v (as root or index)? */
-static bool place_uses(const Place *p, int v) {
-  if (p->var == v)
-    return true;
-  for (int i = 0; i < p->nproj; i++)
-    if (p->proj[i].kind == PJ_INDEX && p->proj[i].index.kind == OPD_VAR && p->proj[i].index.var == v)
-      return true;
-  return false;
-}
-
 typedef struct RematScan {
   int *defs;           /* static assignments per variable */
   const Stmt **def;    /* the (last) assignment */
@@ -783,7 +773,7 @@ static bool remat_read_ok(const RematScan *rs, int t, const Block *b, int j) {
     const Stmt *s = b->items[k];
     if (s->kind != ST_INST)
       return false;
-    if (s->inst.dst >= 0 && place_uses(p, s->inst.dst))
+    if (s->inst.dst >= 0 && ir_place_names(p, s->inst.dst))
       return false;
     /* memory that only the reverse sweep restores may change in between */
     if (s->inst.op == OP_CALL || s->inst.op == OP_STORE || s->inst.op == OP_ADDTO)
@@ -1767,7 +1757,7 @@ static void fold_block(Rev *r, Block *b, const int *refs) {
         continue;
       }
       bool touches = in->op == OP_STORE || in->op == OP_ADDTO || in->op == OP_CALL ||
-                     in->op == OP_POP || (in->dst >= 0 && place_uses(pl, in->dst));
+                     in->op == OP_POP || (in->dst >= 0 && ir_place_names(pl, in->dst));
       for (int k = 0; k < ncopies && in->dst >= 0; k++)
         touches |= in->dst == copies[k];
       if (touches)

@@ -145,3 +145,12 @@ bool ir_place_same(const Place *a, const Place *b) {
   }
   return true;
 }
+
+bool ir_place_names(const Place *p, int v) {
+  if (p->var == v)
+    return true;
+  for (int i = 0; i < p->nproj; i++)
+    if (p->proj[i].kind == PJ_INDEX && p->proj[i].index.kind == OPD_VAR && p->proj[i].index.var == v)
+      return true;
+  return false;
+}

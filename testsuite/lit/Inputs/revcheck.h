@@ -63,6 +63,19 @@ done:
   return bad;
 }
 
+/* For `double f(const double *w, int n)` with ADJ_GRAD(w): declares f_grad and
+ * defines f_w / f_g, the gc_fn / rc_grad_fn wrappers check_rev takes, at length n. */
+#define RC_WRAP_N(f, n)                                                             \
+  double f##_grad(const double *w, double *d_w, int n_);                            \
+  static double f##_w(const double *v, void *c) {                                   \
+    (void)c;                                                                        \
+    return f(v, (n));                                                               \
+  }                                                                                 \
+  static double f##_g(const double *v, double *g, void *c) {                        \
+    (void)c;                                                                        \
+    return f##_grad(v, g, (n));                                                     \
+  }
+
 static inline int check_rev(const char *name, gc_fn f, rc_grad_fn g, void *ctx, const double *x,
                             int n, double tol) {
   return check_rev_h(name, f, g, ctx, x, n, tol, 1e-6);

@@ -10,6 +10,10 @@
 // and no error beyond those (CHECK-DAG leaves the tail unchecked):
 // RUN: %not %adjc %s -o %t.c 2>&1 | grep -c 'error:' | %FileCheck %s --check-prefix=COUNT
 // COUNT: {{^}}4{{$}}
+// With --no-inline the helpers are split pairs, and their calls are refused instead:
+// RUN: %not %adjc %s -o %t.c --no-inline 2>&1 | %FileCheck %s --check-prefix=SPLIT
+// SPLIT-DAG: ad_refusals_more.c:[[@LINE+35]]:3: error: pointer 'scratch' passed to 'store_into' points into memory that carries no derivative
+// SPLIT-DAG: ad_refusals_more.c:[[@LINE+50]]:12: error: call to 'make_pair' returns a struct or pointer that carries a derivative; not supported
 #include <adjoint.h>
 
 double ext_model(double x); // declared only
@@ -37,7 +41,7 @@ double mixed_pointer(const double *w, const double *c, int n) {
 }
 
 // the helper is inlined into its caller: the store is refused where it is, naming
-// the caller's array (with --no-inline the call is refused, diagnostics/helper_pointer_switch.c)
+// the caller's array (with --no-inline the call is refused, SPLIT below)
 // CHECK-DAG: ad_refusals_more.c:[[@LINE+1]]:49: error: value with a derivative is stored into 'scratch', which carries none
 static void store_into(double *dst, double v) { dst[0] = v; }
 
@@ -55,9 +59,13 @@ static pair make_pair(double x) {
   return r;
 }
 
-// (a struct-returning helper called with an active argument is inlined and
-// differentiated, reverse/inline.c; with --no-inline it is refused,
-// diagnostics/helper_pointer_switch.c)
+// a struct-returning helper called with an active argument: inlined and
+// differentiated (reverse/inline.c checks the numbers); refused with --no-inline
+ADJ_GRAD(x)
+double struct_result(double x) {
+  pair r = make_pair(x);
+  return r.a + r.b;
+}
 
 // The same calls with inactive arguments are fine: no derivative flows.
 ADJ_GRAD(x)
