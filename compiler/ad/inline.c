@@ -138,14 +138,7 @@ static Operand map_opd(const Copy *c, Operand o) {
 }
 
 static Place *map_place(const Copy *c, const Place *p) {
-  if (!p)
-    return NULL;
-  Place *q = ir_place_clone(c->m, p);
-  q->var = c->map[p->var];
-  for (int i = 0; i < q->nproj; i++)
-    if (q->proj[i].kind == PJ_INDEX)
-      q->proj[i].index = map_opd(c, q->proj[i].index);
-  return q;
+  return p ? ir_place_remap(c->m, p, c->map) : NULL;
 }
 
 static void copy_block(const Copy *c, const Block *from, Block *to);

@@ -81,14 +81,7 @@ static Operand mo(Rev *r, Operand o) {
 }
 
 /* P place -> W place (same projections, mapped index operands). */
-static Place *mplace(Rev *r, const Place *p) {
-  Place *q = ir_place_clone(r->m, p);
-  q->var = r->vmap[p->var];
-  for (int i = 0; i < q->nproj; i++)
-    if (q->proj[i].kind == PJ_INDEX)
-      q->proj[i].index = mo(r, q->proj[i].index);
-  return q;
-}
+static Place *mplace(Rev *r, const Place *p) { return ir_place_remap(r->m, p, r->vmap); }
 
 static Type *shadow_type(Rev *r, Type *t);
 

@@ -154,3 +154,12 @@ bool ir_place_names(const Place *p, int v) {
       return true;
   return false;
 }
+
+Place *ir_place_remap(Module *m, const Place *p, const int *map) {
+  Place *q = ir_place_clone(m, p);
+  q->var = map[p->var];
+  for (int i = 0; i < q->nproj; i++)
+    if (q->proj[i].kind == PJ_INDEX && q->proj[i].index.kind == OPD_VAR)
+      q->proj[i].index.var = map[q->proj[i].index.var];
+  return q;
+}

@@ -264,6 +264,8 @@ Operand ir_opd_float(Type *t, double v, const char *spelling);
 Place *ir_place_clone(Module *m, const Place *p);
 /* Same root, projections and index operands (variables or integer constants). */
 bool ir_place_same(const Place *a, const Place *b);
+/* A copy of p with its root and index variables renamed through map[old] = new. */
+Place *ir_place_remap(Module *m, const Place *p, const int *map);
 /* Does the place name variable v (as its root or as an index)? */
 bool ir_place_names(const Place *p, int v);
 

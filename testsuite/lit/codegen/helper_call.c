@@ -1,11 +1,21 @@
-// Generated code for a helper call in reverse mode (--no-inline: small helpers are
-// otherwise inlined, see codegen/inlined_helper.c): the helper gets a static split
-// pair (sq_fwd runs it and records on the tape, sq_rev adds the adjoints given
-// d_ret); a call whose argument is an expression gets a temporary adjoint (d_t)
-// passed by pointer, then chained back into d_x. Checked line by line on the
-// --no-line output (--match-full-lines keeps these copied comments from matching
-// themselves), then run: d/dx (x^2 + (2x)^2) = 10 x.
+// Generated code for a helper call in reverse mode, both ways adjc can do it.
 //
+// By default a small helper is inlined into its caller (INL): no split pair, nothing
+// on the tape (every value is assigned once), and the comments say which helper a
+// statement comes from.
+//
+// With --no-inline the helper gets a static split pair (sq_fwd runs it and records on
+// the tape, sq_rev adds the adjoints given d_ret); a call whose argument is an
+// expression gets a temporary adjoint (d_t) passed by pointer, then chained back into
+// d_x.
+//
+// Both checked line by line on the --no-line output (--match-full-lines keeps these
+// copied comments from matching themselves), then run: d/dx (x^2 + (2x)^2) = 10 x.
+//
+// RUN: %adjc %s --no-line -o %t.inl.c
+// RUN: %FileCheck %s --check-prefix=INL --match-full-lines < %t.inl.c
+// RUN: %cc %t.inl.c %adjlib -o %t.inl.exe
+// RUN: %t.inl.exe | %FileCheck %s --check-prefix=OUT
 // RUN: %adjc %s --no-line --no-inline -o %t.c
 // RUN: %FileCheck %s --match-full-lines < %t.c
 // RUN: %cc %t.c %adjlib -o %t.exe
@@ -48,6 +58,21 @@ double calls_sq(double x) { return sq(x) + sq(2.0 * x); }
 // CHECK-NEXT:   adj_tape_free(tape);
 // CHECK-NEXT:   return result;
 // CHECK-NEXT: }
+
+// INL-LABEL: double calls_sq_grad(double x, double *d_x) {
+// INL-NOT: {{tape|sq_fwd|sq_rev}}
+// INL:   /* in sq: return v * v; */
+// INL-NEXT:   [[A:t[0-9]+]] = x * x;
+// INL-NEXT:   /* return sq(x) + sq(2.0 * x); */
+// INL-NEXT:   [[B:t[0-9]+]] = 2.0 * x;
+// INL-NEXT:   result = [[A]] + [[B]] * [[B]];
+// INL-NEXT:   /* adjoint of: return sq(x) + sq(2.0 * x); */
+// INL:   /* adjoint of: in sq: return v * v; */
+// INL:   *d_x += {{t[0-9]+}} * 2.0;
+// INL:   /* adjoint of: in sq: return v * v; */
+// INL-NOT: {{tape|sq_fwd|sq_rev}}
+// INL:   return result;
+// INL-NEXT: }
 
 double calls_sq_grad(double x, double *d_x);
 
