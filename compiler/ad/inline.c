@@ -15,9 +15,9 @@
  * helpers it calls), has no custom derivative and is not ADJ_INACTIVE, is not
  * variadic, is structurized to a single final return, calls no function of the file
  * inside a loop (measured: inlining a time-step loop of cell calls into the LSTM's
- * loop over time made its gradient 1.7x slower, the big function compiling worse), and
- * its body, with its own inlinable callees, has at most INLINE_MAX statements. `adjc --no-inline` turns this
- * off (every call then gets a split pair, as before). */
+ * loop over time made its gradient 1.7x slower, the big function compiling worse),
+ * and its body, with its own inlinable callees, has at most INLINE_MAX statements.
+ * `adjc --no-inline` turns this off (every call then gets a split pair). */
 #include "ad/ad.h"
 
 #include <string.h>
