@@ -81,6 +81,9 @@ static void rename_after(Block *b, int from, int v, int to, const Fn *f) {
     for (int k = 0; k < 3; k++)
       if (s->inst.args[k].kind == OPD_VAR && s->inst.args[k].var == v)
         s->inst.args[k] = ir_opd_var(f, to);
+    for (int k = 0; k < s->inst.ncall_args; k++)
+      if (s->inst.call_args[k].kind == OPD_VAR && s->inst.call_args[k].var == v)
+        s->inst.call_args[k] = ir_opd_var(f, to);
   }
 }
 

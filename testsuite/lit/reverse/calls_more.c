@@ -3,13 +3,17 @@
 // results through pointers (scalars and a struct), mutual recursion, one
 // helper called with several activity patterns (active/inactive in each position,
 // array or scalar), and a helper calling a helper. Each gradient is checked against
-// finite differences (1e-6 relative to max(1, |fd|)), value and accumulation.
+// finite differences (1e-6 relative to max(1, |fd|)), value and accumulation; with
+// small helpers inlined (the default) and with every call split (--no-inline).
 //
 // RUN: %adjc %s -o %t.c
 // RUN: %cc %t.c %adjlib -o %t.exe
 // RUN: %t.exe | %FileCheck %s
 // RUN: %clang %t.c %adjlib -o %t.clang.exe
 // RUN: %t.clang.exe | %FileCheck %s
+// RUN: %adjc %s -o %t.split.c --no-inline
+// RUN: %cc %t.split.c %adjlib -o %t.split.exe
+// RUN: %t.split.exe | %FileCheck %s
 #include <adjoint.h>
 #include <math.h>
 

@@ -143,15 +143,19 @@ static void fill_sin(int n, const double *w, double *out) {
 // CODE-LABEL: double sumsq_cse_grad(const double *w, double *d_w, int n) {
 // CODE: adj_tape_push(tape, &[[T:t[0-9]+]], sizeof [[T]]);
 // CODE-NEXT: [[T]] = buf[{{i[0-9]*}}];
-// CODE-NEXT: s = s + [[T]] * [[T]];
+// CODE-NEXT: {{t[0-9]+}} = [[T]] * [[T]];
 // CODE: return result;
+// (and the one temporary is what a call receives twice: rec_pair is recursive, so
+// it is not inlined and keeps its pair)
+static double rec_pair(double a, double b, int k) { return k == 0 ? a * b : a + rec_pair(b, a, k - 1); }
+
 ADJ_GRAD(w)
 double sumsq_cse(const double *w, int n) {
   double buf[N];
   fill_sin(n, w, buf);
   double s = 0;
   for (int i = 0; i < n; i++)
-    s += buf[i] * buf[i];
+    s += buf[i] * buf[i] + rec_pair(w[i], w[i], i % 3);
   return s;
 }
 CHECKV(sumsq_cse)
