@@ -687,13 +687,19 @@ static void stable_regions(Rev *r) {
   written_regions(r, &P->body, &u);
   r->stable = ARENA_ARRAY(r->m->arena, bool, nr);
   r->restored = ARENA_ARRAY(r->m->arena, bool, nr);
+  /* Arrays f_grad receives may be one array passed twice (docs/guide.md, aliasing):
+   * none of them is unchanging if it writes any of them. (A split pair's "stable"
+   * flags come from a caller that knows which of its arguments are distinct.) */
+  bool params_written = u.w[P->nvars];
+  for (int q = 0; q < P->nvars; q++)
+    params_written |= u.w[q] && (q < P->nparams || P->vars[q].kind == VAR_GLOBAL);
   for (int q = 0; q < P->nvars; q++) {
     if (restorable(r, q, &u))
       r->stable[q] = r->restored[q] = true;
     if (u.w[q] || P->vars[q].kind == VAR_GLOBAL)
       continue;
     if (q < P->nparams)
-      r->stable[q] = r->mode != REV_SPLIT || r->active_params[P->nparams + q];
+      r->stable[q] = r->mode == REV_SPLIT ? r->active_params[P->nparams + q] : !params_written;
     else
       r->stable[q] = P->vars[q].type->kind == TY_ARRAY || P->vars[q].type->kind == TY_STRUCT;
   }

@@ -7,7 +7,8 @@
 //    saved at each iteration;
 //  - in `c[i] * w[i]` with c inactive only c[i] is taped;
 //  - `&w[k]` does not make the pointer w itself address-taken;
-//  - `v[i] * v[i]` loads (and tapes) v[i] once.
+//  - `v[i] * v[i]` loads (and tapes) v[i] once;
+//  - none of this is wrong when the caller passes one array for two parameters.
 // The tape traffic is checked on the generated code; every gradient against central
 // finite differences (1e-6 relative to max(1, |fd|)), the value and accumulation.
 //
@@ -160,6 +161,35 @@ double sumsq_cse(const double *w, int n) {
 }
 CHECKV(sumsq_cse)
 
+// An input array passed twice (docs/guide.md, aliasing: the same d_ array for both):
+// f writes one of its arrays, so the values it loads from the other are taped, not
+// loaded again after the writes changed them.
+ADJ_GRAD(a, b)
+double in_place(const double *a, double *b, int n) {
+  double s = 0;
+  for (int i = 0; i + 1 < n; i++) {
+    double v = a[i + 1] * a[i + 1];
+    b[i] = v + 0.5 * b[i];
+    s += sin(a[i]) * v;
+  }
+  return s + b[0] * b[n - 1];
+}
+double in_place_grad(const double *a, double *d_a, double *b, double *d_b, int n);
+static double in_place_w(const double *v, void *c) {
+  (void)c;
+  double buf[N];
+  for (int i = 0; i < N; i++)
+    buf[i] = v[i];
+  return in_place(buf, buf, N);
+}
+static void in_place_check(const double *v, int *bad) {
+  double buf[N], g[N] = {0};
+  for (int i = 0; i < N; i++)
+    buf[i] = v[i];
+  in_place_grad(buf, g, buf, g, N); /* one array, one d_ array (in/out: not accumulated) */
+  *bad |= gradcheck("in_place", in_place_w, NULL, v, N, g, 1e-6);
+}
+
 int main(void) {
   uint64_t rng = 7;
   int bad = 0;
@@ -174,6 +204,12 @@ int main(void) {
     bad |= check_rev("sumsq_cse", sumsq_cse_w, sumsq_cse_g, NULL, v, N, 1e-6);
   }
   // CHECK-COUNT-18: rev {{[a-z_0-9]+}}: OK
+  for (int trial = 0; trial < 3; trial++) {
+    double v[N];
+    gc_fill(&rng, v, N, -1.0, 1.0);
+    in_place_check(v, &bad);
+  }
+  // CHECK-COUNT-3: gradcheck in_place: max abs err {{.*}} OK
   // CHECK-NOT: FAIL
   return bad;
 }
