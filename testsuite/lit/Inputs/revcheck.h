@@ -76,6 +76,15 @@ done:
     return f##_grad(v, g, (n));                                                     \
   }
 
+/* RC_WRAP_N plus f_jvp (ADJ_JVP(w)) and f_j, the rc_jvp_fn wrapper check_fwd takes. */
+#define RC_WRAP_JVP_N(f, n)                                                         \
+  RC_WRAP_N(f, n)                                                                   \
+  double f##_jvp(const double *w, const double *t_w, int n_, double *t_ret);        \
+  static double f##_j(const double *x, const double *v, double *t, void *c) {       \
+    (void)c;                                                                        \
+    return f##_jvp(x, v, (n), t);                                                   \
+  }
+
 static inline int check_rev(const char *name, gc_fn f, rc_grad_fn g, void *ctx, const double *x,
                             int n, double tol) {
   return check_rev_h(name, f, g, ctx, x, n, tol, 1e-6);

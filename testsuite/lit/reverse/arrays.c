@@ -14,13 +14,7 @@
 
 enum { N = 6 };
 
-#define CHECKV(f)                                                                  \
-  double f##_grad(const double *w, double *d_w, int n);                            \
-  static double f##_w(const double *v, void *c) { (void)c; return f(v, N); }       \
-  static double f##_g(const double *v, double *g, void *c) {                       \
-    (void)c;                                                                       \
-    return f##_grad(v, g, N);                                                      \
-  }
+#define CHECKV(f) RC_WRAP_N(f, N)
 
 ADJ_GRAD(w)
 double local_array(const double *w, int n) {

@@ -18,18 +18,7 @@
 
 enum { N = 6 };
 
-#define CHECKV(f)                                                                  \
-  double f##_grad(const double *w, double *d_w, int n);                            \
-  double f##_jvp(const double *w, const double *t_w, int n, double *t_ret);        \
-  static double f##_w(const double *v, void *c) { (void)c; return f(v, N); }       \
-  static double f##_g(const double *v, double *g, void *c) {                       \
-    (void)c;                                                                       \
-    return f##_grad(v, g, N);                                                      \
-  }                                                                                \
-  static double f##_j(const double *x, const double *v, double *t, void *c) {      \
-    (void)c;                                                                       \
-    return f##_jvp(x, v, N, t);                                                    \
-  }
+#define CHECKV(f) RC_WRAP_JVP_N(f, N)
 
 static const int IDX[N] = {2, 0, 2, 5, 0, 2};
 
