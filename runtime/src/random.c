@@ -84,9 +84,11 @@ void adj_uniform_fill(AdjTensor *t, double from, double to) {
   }
 }
 
-AdjTensor *adj_rand(AdjDType dtype, int ndim, const int64_t *shape) {
+/* An uninitialised float tensor to fill with random numbers; `kernel` is the PyTorch
+ * kernel named in the error for a non-float dtype. */
+static AdjTensor *new_random(AdjDType dtype, int ndim, const int64_t *shape, const char *kernel) {
   if (!adj_dtype_is_float(dtype)) {
-    adj_error(ADJ_ERR_RUNTIME, "\"check_uniform_bounds\" not implemented for '%s'",
+    adj_error(ADJ_ERR_RUNTIME, "\"%s\" not implemented for '%s'", kernel,
               dtype == ADJ_INT64 ? "Long" : "Bool");
     return NULL;
   }
@@ -94,7 +96,11 @@ AdjTensor *adj_rand(AdjDType dtype, int ndim, const int64_t *shape) {
     adj_error(ADJ_ERR_TYPE, "shape is NULL but ndim is %d", ndim);
     return NULL;
   }
-  AdjTensor *t = adj_new_raw(dtype, ndim, shape);
+  return adj_new_raw(dtype, ndim, shape);
+}
+
+AdjTensor *adj_rand(AdjDType dtype, int ndim, const int64_t *shape) {
+  AdjTensor *t = new_random(dtype, ndim, shape, "check_uniform_bounds");
   if (!t)
     return NULL;
   int64_t n = adj_numel(t);
@@ -137,16 +143,7 @@ static void fill16_f32(float *d) {
 }
 
 AdjTensor *adj_randn(AdjDType dtype, int ndim, const int64_t *shape) {
-  if (!adj_dtype_is_float(dtype)) {
-    adj_error(ADJ_ERR_RUNTIME, "\"normal_kernel_cpu\" not implemented for '%s'",
-              dtype == ADJ_INT64 ? "Long" : "Bool");
-    return NULL;
-  }
-  if (ndim > 0 && !shape) {
-    adj_error(ADJ_ERR_TYPE, "shape is NULL but ndim is %d", ndim);
-    return NULL;
-  }
-  AdjTensor *t = adj_new_raw(dtype, ndim, shape);
+  AdjTensor *t = new_random(dtype, ndim, shape, "normal_kernel_cpu");
   if (!t)
     return NULL;
   int64_t n = adj_numel(t);
