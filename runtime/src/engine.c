@@ -644,16 +644,11 @@ static int make_seeds(int n, AdjTensor *const *outs, AdjTensor *const *grads, Ad
   return 0;
 }
 
-int adj_autograd_backward(int n, AdjTensor *const *tensors, AdjTensor *const *grad_tensors,
-                          bool retain_graph, bool create_graph, int n_inputs,
-                          AdjTensor *const *inputs) {
-  if (n <= 0 || !tensors) {
-    adj_error(ADJ_ERR_RUNTIME, "backward(): no tensors given");
-    return -1;
-  }
-  for (int i = 0; i < n_inputs; i++) {
+/* The tensors to differentiate with respect to: present and requiring grad. */
+static int check_inputs(const char *api, int n, AdjTensor *const *inputs) {
+  for (int i = 0; i < n; i++) {
     if (!inputs[i]) {
-      adj_error_null("backward");
+      adj_error_null(api);
       return -1;
     }
     if (!adj_requires_grad(inputs[i])) {
@@ -661,6 +656,18 @@ int adj_autograd_backward(int n, AdjTensor *const *tensors, AdjTensor *const *gr
       return -1;
     }
   }
+  return 0;
+}
+
+int adj_autograd_backward(int n, AdjTensor *const *tensors, AdjTensor *const *grad_tensors,
+                          bool retain_graph, bool create_graph, int n_inputs,
+                          AdjTensor *const *inputs) {
+  if (n <= 0 || !tensors) {
+    adj_error(ADJ_ERR_RUNTIME, "backward(): no tensors given");
+    return -1;
+  }
+  if (check_inputs("backward", n_inputs, inputs) != 0)
+    return -1;
   adj_scope_begin();
   AdjTensor **seeds = calloc((size_t)n, sizeof *seeds);
   AdjTensor **caps = calloc((size_t)(n_inputs > 0 ? n_inputs : 1), sizeof *caps);
@@ -697,17 +704,10 @@ int adj_autograd_grad(int n_outputs, AdjTensor *const *outputs, AdjTensor *const
     adj_error(ADJ_ERR_RUNTIME, "grad(): outputs, inputs and results must be non-empty");
     return -1;
   }
-  for (int i = 0; i < n_inputs; i++) {
+  for (int i = 0; i < n_inputs; i++)
     results[i] = NULL;
-    if (!inputs[i]) {
-      adj_error_null("grad");
-      return -1;
-    }
-    if (!adj_requires_grad(inputs[i])) {
-      adj_error(ADJ_ERR_RUNTIME, "One of the differentiated Tensors does not require grad");
-      return -1;
-    }
-  }
+  if (check_inputs("grad", n_inputs, inputs) != 0)
+    return -1;
   adj_scope_begin();
   AdjTensor **seeds = calloc((size_t)n_outputs, sizeof *seeds);
   int rc = -1;
